@@ -1,0 +1,61 @@
+/**
+ * The real artifact: the CloudFormation template that `sls package` writes.
+ * `tests/global-setup.ts` packages each stage in `PACKAGED_STAGES` once per test run into
+ * `.serverless-test/<stage>/`; tests read the written template from there.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const PACKAGED_STAGES = ['dev', 'prod', 'local', 'alice'] as const;
+export type PackagedStage = (typeof PACKAGED_STAGES)[number];
+
+export interface CfnResource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  DependsOn?: string | string[];
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  Condition?: string;
+}
+export interface CfnTemplate {
+  AWSTemplateFormatVersion?: string;
+  Description?: string;
+  Parameters?: Record<string, unknown>;
+  Conditions?: Record<string, unknown>;
+  Resources: Record<string, CfnResource>;
+  Outputs?: Record<string, { Value: unknown; Description?: string; Export?: unknown }>;
+}
+
+export function packageDir(stage: string): string {
+  return path.join(ROOT, '.serverless-test', stage);
+}
+
+export function templatePath(stage: string): string {
+  return path.join(packageDir(stage), 'cloudformation-template-update-stack.json');
+}
+
+export function loadPackagedTemplate(stage: PackagedStage): CfnTemplate {
+  return JSON.parse(readFileSync(templatePath(stage), 'utf8')) as CfnTemplate;
+}
+
+/** Resources of one CloudFormation type, by logical id. */
+export function resourcesOfType(template: CfnTemplate, type: string): Record<string, CfnResource> {
+  return Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => r.Type === type));
+}
+
+/** Runs `sls package` for a stage into `outDir`; rejects with serverless' own output on failure. */
+export async function slsPackage(
+  stage: string,
+  outDir = packageDir(stage),
+  env: NodeJS.ProcessEnv = {},
+): Promise<void> {
+  const sls = path.join(ROOT, 'node_modules', '.bin', 'sls');
+  await promisify(execFile)(sls, ['package', '--stage', stage, '--package', outDir], {
+    cwd: ROOT,
+    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', ...env },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+}
