@@ -1,0 +1,188 @@
+/**
+ * The raw DynamoDB wire client of the local stage: what the API Gateway emulator's AWS
+ * integration uses to send a rendered request template. It passes the body through byte for
+ * byte and hands back DynamoDB's status, headers and body untouched (DynamoDB answers its
+ * errors with HTTP 400 and an `__type`), so the integration responses see what AWS would.
+ */
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import http from 'node:http';
+import { SignatureV4 } from '@smithy/signature-v4';
+
+export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810';
+export const DYNAMODB_CONTENT_TYPE = 'application/x-amz-json-1.0';
+
+/** Region and credentials the local stage signs with; neither engine checks the signature. */
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+/** API Gateway's maximum integration timeout (29 s) is the default. */
+export const DEFAULT_TIMEOUT_MS = 29_000;
+
+export interface DynamoDbResponse {
+  status: number;
+  /** Lower-cased header names; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface CallDynamoDbOptions {
+  /** Whole-request deadline in ms, connect included. Default 29000 (API Gateway's maximum). */
+  timeoutMs?: number;
+}
+
+export type UnreachableReason = 'refused' | 'timeout' | 'reset' | 'dns' | 'network';
+
+/** DynamoDB could not be reached or did not answer in time; the emulator maps it to a 5xx. */
+export class DynamoDbUnreachableError extends Error {
+  override readonly name = 'DynamoDbUnreachableError';
+  constructor(
+    readonly endpoint: string,
+    readonly reason: UnreachableReason,
+    options?: { cause?: unknown },
+  ) {
+    super(`DynamoDB at ${endpoint} is unreachable (${reason})`, options);
+  }
+}
+
+/**
+ * Node's crypto behind the `Checksum` shape SignatureV4 expects, so that signing needs no
+ * hashing package beyond what Node ships (no sha256 package is in the dependency tree).
+ */
+class NodeSha256 {
+  private hash: Hash | Hmac;
+  constructor(private readonly secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = this.fresh();
+  }
+  private fresh(): Hash | Hmac {
+    if (this.secret === undefined) return createHash('sha256');
+    const key =
+      typeof this.secret === 'string'
+        ? this.secret
+        : ArrayBuffer.isView(this.secret)
+          ? new Uint8Array(this.secret.buffer, this.secret.byteOffset, this.secret.byteLength)
+          : new Uint8Array(this.secret);
+    return createHmac('sha256', key);
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    if (typeof data === 'string') this.hash.update(data, 'utf8');
+    else if (ArrayBuffer.isView(data))
+      this.hash.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    else this.hash.update(new Uint8Array(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+  reset(): void {
+    this.hash = this.fresh();
+  }
+}
+
+const signer = new SignatureV4({
+  service: 'dynamodb',
+  region: LOCAL_REGION,
+  credentials: LOCAL_CREDENTIALS,
+  sha256: NodeSha256,
+});
+
+// Keep-alive matters: the emulator sends one request per API call and a fresh TCP connection
+// per call would dominate the local latency.
+const keepAliveAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+const UNREACHABLE_CODES: Record<string, UnreachableReason> = {
+  ECONNREFUSED: 'refused',
+  ECONNRESET: 'reset',
+  EPIPE: 'reset',
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+  EHOSTUNREACH: 'network',
+  ENETUNREACH: 'network',
+  EADDRNOTAVAIL: 'network',
+  ETIMEDOUT: 'timeout',
+};
+
+/**
+ * POSTs `body` to DynamoDB's low-level JSON API as action `action` (e.g. `Query`), signed with
+ * the dummy local credentials. Resolves with the raw answer whatever its status; rejects with
+ * `DynamoDbUnreachableError` only when no HTTP answer arrived (refused, reset, timeout).
+ */
+export async function callDynamoDb(
+  endpoint: string,
+  action: string,
+  body: string | object,
+  opts: CallDynamoDbOptions = {},
+): Promise<DynamoDbResponse> {
+  const url = new URL(endpoint);
+  if (url.protocol !== 'http:') {
+    throw new TypeError(`DynamoDB endpoint must be an http:// URL, got ${endpoint}`);
+  }
+  const payload = typeof body === 'string' ? body : JSON.stringify(body);
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: url.port ? Number(url.port) : undefined,
+    path: url.pathname || '/',
+    query: {},
+    headers: {
+      host: url.host,
+      'content-type': DYNAMODB_CONTENT_TYPE,
+      'x-amz-target': `${DYNAMODB_TARGET_PREFIX}.${action}`,
+    },
+    body: payload,
+  });
+  const bytes = Buffer.from(payload, 'utf8');
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  return new Promise<DynamoDbResponse>((resolve, reject) => {
+    let settled = false;
+    const fail = (err: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      reject(
+        err instanceof DynamoDbUnreachableError
+          ? err
+          : new DynamoDbUnreachableError(endpoint, UNREACHABLE_CODES[code] ?? 'network', {
+              cause: err,
+            }),
+      );
+    };
+    const req = http.request(
+      {
+        agent: keepAliveAgent,
+        method: 'POST',
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname || '/',
+        headers: { ...signed.headers, 'content-length': String(bytes.length) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', fail);
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(deadline);
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (value !== undefined)
+              headers[name] = Array.isArray(value) ? value.join(', ') : value;
+          }
+          resolve({
+            status: res.statusCode ?? 0,
+            headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
+        });
+      },
+    );
+    // One deadline for the whole exchange: socket timeouts only measure idle time.
+    const deadline = setTimeout(() => {
+      req.destroy(new DynamoDbUnreachableError(endpoint, 'timeout'));
+    }, timeoutMs);
+    req.on('error', fail);
+    req.end(bytes);
+  });
+}
