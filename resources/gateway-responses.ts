@@ -1,0 +1,49 @@
+import { REST_API } from './api';
+import { ref, type CfnResources } from './types';
+
+/**
+ * Errors API Gateway answers itself (before or instead of the integration) — unknown route,
+ * missing API key, invalid body, throttling — get the same JSON shape and CORS header as
+ * the methods' own errors. `$context.error.messageString` is a quoted JSON string.
+ */
+const RESPONSE_TYPES = [
+  'DEFAULT_4XX',
+  'DEFAULT_5XX',
+  'MISSING_AUTHENTICATION_TOKEN',
+  'INVALID_API_KEY',
+  'ACCESS_DENIED',
+  'BAD_REQUEST_BODY',
+  'BAD_REQUEST_PARAMETERS',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'REQUEST_TOO_LARGE',
+  'RESOURCE_NOT_FOUND',
+  'THROTTLED',
+  'QUOTA_EXCEEDED',
+  'INTEGRATION_FAILURE',
+  'INTEGRATION_TIMEOUT',
+  'API_CONFIGURATION_ERROR',
+] as const;
+
+const logicalId = (type: string) =>
+  `GatewayResponse${type
+    .toLowerCase()
+    .split('_')
+    .map((word) => word[0].toUpperCase() + word.slice(1))
+    .join('')}`;
+
+export const gatewayResponseResources: CfnResources = Object.fromEntries(
+  RESPONSE_TYPES.map((type) => [
+    logicalId(type),
+    {
+      Type: 'AWS::ApiGateway::GatewayResponse',
+      Properties: {
+        RestApiId: ref(REST_API),
+        ResponseType: type,
+        ResponseParameters: {
+          'gatewayresponse.header.Access-Control-Allow-Origin': "'${param:corsOrigin}'",
+        },
+        ResponseTemplates: { 'application/json': '{"message":$context.error.messageString}' },
+      },
+    },
+  ]),
+);
