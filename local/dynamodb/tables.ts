@@ -1,0 +1,415 @@
+/**
+ * Creates the tables a packaged CloudFormation template declares, and loads sample items, on
+ * the embedded DynamoDB. Admin calls go through the AWS SDK (dummy credentials, the local
+ * endpoint); the data path of the API goes through `callDynamoDb` instead.
+ */
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  type AttributeValue,
+  type CreateTableCommandInput,
+  type KeySchemaElement,
+  type TableDescription,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './client';
+
+export interface CfnTemplateLike {
+  Resources: Record<string, { Type: string; Properties?: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** A table in the template cannot be created locally as declared; the message says why. */
+export class TableDefinitionError extends Error {
+  override readonly name = 'TableDefinitionError';
+}
+
+/** The table already exists locally with another key schema (e.g. left in a data directory). */
+export class TableSchemaMismatchError extends Error {
+  override readonly name = 'TableSchemaMismatchError';
+}
+
+const TABLE_TYPE = 'AWS::DynamoDB::Table';
+
+/** Properties that shape the table locally. */
+const APPLIED_PROPERTIES = new Set([
+  'TableName',
+  'KeySchema',
+  'AttributeDefinitions',
+  'BillingMode',
+  'ProvisionedThroughput',
+  'GlobalSecondaryIndexes',
+  'LocalSecondaryIndexes',
+]);
+
+/**
+ * Properties that change nothing a local client can observe (backups, encryption, protection
+ * against deletion, tags, capacity classes). TTL is among them: AWS deletes expired items
+ * lazily (within days), so a client can never rely on an expired item being gone.
+ */
+const IGNORED_PROPERTIES = new Set([
+  'PointInTimeRecoverySpecification',
+  'SSESpecification',
+  'DeletionProtectionEnabled',
+  'Tags',
+  'TimeToLiveSpecification',
+  'ContributorInsightsSpecification',
+  'TableClass',
+  'StreamSpecification',
+  'KinesisStreamSpecification',
+  'ResourcePolicy',
+  'WarmThroughput',
+  'OnDemandThroughput',
+]);
+
+export function adminClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    // A local engine that fails once will fail again; retries only hide the first error.
+    maxAttempts: 1,
+  });
+}
+
+/**
+ * Creates every `AWS::DynamoDB::Table` of `template` on `endpoint`, as declared. A table that
+ * already exists with the same keys and indexes is kept with its data; one with a different
+ * schema is an error. Resolves with the table names, in template order.
+ */
+export async function createTablesFromTemplate(
+  template: CfnTemplateLike,
+  endpoint: string,
+): Promise<string[]> {
+  const inputs = Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === TABLE_TYPE)
+    .map(([logicalId, resource]) => createTableInput(logicalId, resource.Properties ?? {}));
+  const client = adminClient(endpoint);
+  try {
+    for (const input of inputs) await ensureTable(client, input);
+  } finally {
+    client.destroy();
+  }
+  return inputs.map((input) => input.TableName as string);
+}
+
+function createTableInput(
+  logicalId: string,
+  props: Record<string, unknown>,
+): CreateTableCommandInput {
+  const where = `Resource ${logicalId} (${TABLE_TYPE})`;
+  const unknown = Object.keys(props).filter(
+    (name) => !APPLIED_PROPERTIES.has(name) && !IGNORED_PROPERTIES.has(name),
+  );
+  if (unknown.length > 0) {
+    throw new TableDefinitionError(
+      `${where}: the local stage does not know the propert${unknown.length > 1 ? 'ies' : 'y'} ` +
+        `${unknown.join(', ')}; support it in local/dynamodb/tables.ts or remove it`,
+    );
+  }
+  const tableName = props.TableName;
+  if (typeof tableName !== 'string' || tableName === '') {
+    throw new TableDefinitionError(
+      `${where}: TableName must be a plain string in the packaged template to create the table ` +
+        `locally, got ${tableName === undefined ? 'nothing (CloudFormation would generate one)' : JSON.stringify(tableName)}; ` +
+        'set an explicit name that Serverless resolves at package time',
+    );
+  }
+  const applied = Object.fromEntries(
+    Object.entries(props).filter(([name]) => APPLIED_PROPERTIES.has(name)),
+  );
+  const intrinsic = findIntrinsic(applied, '');
+  if (intrinsic) {
+    throw new TableDefinitionError(
+      `${where} (table ${tableName}): ${intrinsic.path.slice(1)} is the unresolved intrinsic ` +
+        `${intrinsic.name}; the local stage needs plain values there`,
+    );
+  }
+  const billingMode = (props.BillingMode as string | undefined) ?? 'PROVISIONED';
+  const provisioned = billingMode === 'PROVISIONED';
+  const throughput = (value: unknown) =>
+    provisioned
+      ? ((value as CreateTableCommandInput['ProvisionedThroughput']) ?? {
+          ReadCapacityUnits: 1,
+          WriteCapacityUnits: 1,
+        })
+      : undefined;
+  const gsis = props.GlobalSecondaryIndexes as Record<string, unknown>[] | undefined;
+  const lsis = props.LocalSecondaryIndexes as Record<string, unknown>[] | undefined;
+  return {
+    TableName: tableName,
+    KeySchema: props.KeySchema as KeySchemaElement[],
+    AttributeDefinitions:
+      props.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
+    BillingMode: billingMode as CreateTableCommandInput['BillingMode'],
+    ProvisionedThroughput: throughput(props.ProvisionedThroughput),
+    GlobalSecondaryIndexes: gsis?.map((index) => ({
+      IndexName: index.IndexName as string,
+      KeySchema: index.KeySchema as KeySchemaElement[],
+      Projection: index.Projection as { ProjectionType: 'ALL' },
+      ProvisionedThroughput: throughput(index.ProvisionedThroughput),
+    })),
+    LocalSecondaryIndexes: lsis?.map((index) => ({
+      IndexName: index.IndexName as string,
+      KeySchema: index.KeySchema as KeySchemaElement[],
+      Projection: index.Projection as { ProjectionType: 'ALL' },
+    })),
+  };
+}
+
+function findIntrinsic(value: unknown, at: string): { path: string; name: string } | undefined {
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = findIntrinsic(item, `${at}[${i}]`);
+      if (found) return found;
+    }
+  } else if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value);
+    const intrinsic = keys.find((key) => key === 'Ref' || key.startsWith('Fn::'));
+    if (keys.length === 1 && intrinsic) return { path: at, name: intrinsic };
+    for (const [key, item] of Object.entries(value)) {
+      const found = findIntrinsic(item, `${at}.${key}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+async function ensureTable(client: DynamoDBClient, input: CreateTableCommandInput): Promise<void> {
+  const existing = await describeTable(client, input.TableName as string);
+  if (existing) {
+    const want = schemaSignature(input);
+    const have = schemaSignature(existing);
+    if (want !== have) {
+      throw new TableSchemaMismatchError(
+        `Table ${input.TableName} already exists locally with a different schema: it has ${have}, ` +
+          `the template declares ${want}. Delete the local data directory (or the table) to ` +
+          'recreate it; its items will be lost.',
+      );
+    }
+  } else {
+    await client.send(new CreateTableCommand(input));
+  }
+  await waitUntilActive(client, input.TableName as string);
+}
+
+async function describeTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<TableDescription | undefined> {
+  try {
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+  } catch (err) {
+    if (err instanceof ResourceNotFoundException) return undefined;
+    throw err;
+  }
+}
+
+async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const table = await describeTable(client, tableName);
+    if (table?.TableStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) {
+      throw new Error(`Table ${tableName} is still ${table?.TableStatus ?? 'absent'} after 30 s`);
+    }
+    await sleep(20);
+  }
+}
+
+/** Keys, key attribute types and indexes, as one readable string that compares exactly. */
+function schemaSignature(table: {
+  KeySchema?: KeySchemaElement[];
+  AttributeDefinitions?: { AttributeName?: string; AttributeType?: string }[];
+  GlobalSecondaryIndexes?: { IndexName?: string; KeySchema?: KeySchemaElement[] }[];
+  LocalSecondaryIndexes?: { IndexName?: string; KeySchema?: KeySchemaElement[] }[];
+}): string {
+  const types = new Map(
+    (table.AttributeDefinitions ?? []).map((def) => [def.AttributeName, def.AttributeType]),
+  );
+  const keys = (schema: KeySchemaElement[] = []) =>
+    schema.map((k) => `${k.AttributeName}:${types.get(k.AttributeName)} ${k.KeyType}`).join(', ');
+  const indexes = (kind: string, list: { IndexName?: string; KeySchema?: KeySchemaElement[] }[]) =>
+    list
+      .map((index) => `${kind} ${index.IndexName} (${keys(index.KeySchema)})`)
+      .sort()
+      .join('; ');
+  return [
+    `key (${keys(table.KeySchema)})`,
+    indexes('GSI', table.GlobalSecondaryIndexes ?? []),
+    indexes('LSI', table.LocalSecondaryIndexes ?? []),
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Items
+
+/** A plain JSON value, as the API accepts and returns it. */
+export type PlainJson =
+  string | number | boolean | null | PlainJson[] | { [key: string]: PlainJson };
+export type TypedItem = Record<string, AttributeValue>;
+
+/** Plain JSON → DynamoDB's typed form, as the API's write templates store it. */
+export function toAttributeValue(value: unknown, at = '$'): AttributeValue {
+  if (value === null) return { NULL: true };
+  switch (typeof value) {
+    case 'string':
+      return { S: value };
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`${at}: ${value} is not a JSON number`);
+      return { N: String(value) };
+    case 'boolean':
+      return { BOOL: value };
+    case 'object':
+      if (Array.isArray(value))
+        return { L: value.map((v, i) => toAttributeValue(v, `${at}[${i}]`)) };
+      return { M: toTypedItem(value as Record<string, unknown>, at) };
+    default:
+      throw new TypeError(`${at}: a ${typeof value} is not a JSON value`);
+  }
+}
+
+export function toTypedItem(item: Record<string, unknown>, at = '$'): TypedItem {
+  return Object.fromEntries(
+    Object.entries(item).map(([key, value]) => [key, toAttributeValue(value, `${at}.${key}`)]),
+  );
+}
+
+const TYPE_TAGS = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
+
+/** Checks the shape of DynamoDB JSON (one type tag per value) so a data-file typo names itself. */
+function checkTypedItem(item: unknown, at: string): TypedItem {
+  const check = (value: unknown, where: string): void => {
+    const tags = value !== null && typeof value === 'object' ? Object.keys(value) : [];
+    if (tags.length !== 1 || !TYPE_TAGS.has(tags[0])) {
+      throw new TypeError(
+        `${where}: expected a DynamoDB attribute value like {"S": "..."}, got ${JSON.stringify(value)}`,
+      );
+    }
+    const inner = (value as Record<string, unknown>)[tags[0]];
+    if (tags[0] === 'M') {
+      for (const [k, v] of Object.entries(inner as object)) check(v, `${where}.M.${k}`);
+    }
+    if (tags[0] === 'L') (inner as unknown[]).forEach((v, i) => check(v, `${where}.L[${i}]`));
+  };
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+    throw new TypeError(`${at}: an item must be an object`);
+  }
+  for (const [name, value] of Object.entries(item)) check(value, `${at}.${name}`);
+  return item as TypedItem;
+}
+
+export interface LoadItemsOptions {
+  /** `plain` (default): plain JSON, converted; `dynamodb-json`: already typed, sent as is. */
+  format?: 'plain' | 'dynamodb-json';
+  /** Where the items came from, for error messages. */
+  source?: string;
+}
+
+const BATCH_SIZE = 25; // BatchWriteItem's maximum
+const MAX_BATCH_ATTEMPTS = 10;
+
+/**
+ * Writes `items` into `tableName` with BatchWriteItem, 25 at a time, retrying unprocessed
+ * items with exponential backoff. Later items replace earlier ones with the same key, as
+ * successive PutItems would. Resolves with the number of items written.
+ */
+export async function loadItems(
+  endpoint: string,
+  tableName: string,
+  items: Record<string, unknown>[],
+  opts: LoadItemsOptions = {},
+): Promise<number> {
+  const source = opts.source ?? tableName;
+  if (!Array.isArray(items)) throw new TypeError(`${source}: expected an array of items`);
+  const typed = items.map((item, i) =>
+    opts.format === 'dynamodb-json'
+      ? checkTypedItem(item, `${source}[${i}]`)
+      : toTypedItem(item, `${source}[${i}]`),
+  );
+  const client = adminClient(endpoint);
+  try {
+    const table = await describeTable(client, tableName);
+    if (!table) throw new Error(`Cannot load ${source}: table ${tableName} does not exist`);
+    const keyNames = (table.KeySchema ?? []).map((k) => k.AttributeName as string);
+    // BatchWriteItem rejects a batch holding one key twice; the last definition wins.
+    const byKey = new Map<string, TypedItem>();
+    typed.forEach((item, i) => {
+      const missing = keyNames.filter((name) => !(name in item));
+      if (missing.length > 0) {
+        throw new Error(`${source}[${i}] lacks the key attribute(s) ${missing.join(', ')}`);
+      }
+      byKey.set(JSON.stringify(keyNames.map((name) => item[name])), item);
+    });
+    const unique = [...byKey.values()];
+    for (let start = 0; start < unique.length; start += BATCH_SIZE) {
+      const requests = unique
+        .slice(start, start + BATCH_SIZE)
+        .map((Item): WriteRequest => ({ PutRequest: { Item } }));
+      await writeBatch(client, tableName, requests);
+    }
+    return unique.length;
+  } finally {
+    client.destroy();
+  }
+}
+
+async function writeBatch(
+  client: DynamoDBClient,
+  tableName: string,
+  requests: WriteRequest[],
+): Promise<void> {
+  let pending = requests;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt >= MAX_BATCH_ATTEMPTS) {
+      throw new Error(
+        `${pending.length} item(s) still unprocessed in ${tableName} after ${attempt} attempts`,
+      );
+    }
+    if (attempt > 0) await sleep(Math.min(2_000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
+    const out = await client.send(
+      new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }),
+    );
+    pending = out.UnprocessedItems?.[tableName] ?? [];
+  }
+}
+
+/**
+ * Loads every `*.json` file of `dir` into `tableName`, in name order. Files named
+ * `typed-*.json` hold DynamoDB JSON (for sets and binary); all others hold plain JSON.
+ * Resolves with the number of items written per file.
+ */
+export async function loadDataDir(
+  endpoint: string,
+  tableName: string,
+  dir: string,
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort();
+  for (const name of files) {
+    const file = path.join(dir, name);
+    let items: unknown;
+    try {
+      items = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+    }
+    counts[name] = await loadItems(endpoint, tableName, items as Record<string, unknown>[], {
+      format: name.startsWith('typed-') ? 'dynamodb-json' : 'plain',
+      source: file,
+    });
+  }
+  return counts;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
