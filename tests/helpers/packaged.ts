@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const PACKAGED_STAGES = ['dev', 'prod', 'local', 'alice'] as const;
 export type PackagedStage = (typeof PACKAGED_STAGES)[number];
+/** The writer API key every packaged test stage is built with (`API_KEY` in the env). */
+export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
 
 export interface CfnResource {
   Type: string;
@@ -55,7 +57,13 @@ export async function slsPackage(
   const sls = path.join(ROOT, 'node_modules', '.bin', 'sls');
   await promisify(execFile)(sls, ['package', '--stage', stage, '--package', outDir], {
     cwd: ROOT,
-    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', ...env },
+    env: {
+      ...process.env,
+      API_KEY: TEST_API_KEY,
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+      ...env,
+    },
     maxBuffer: 16 * 1024 * 1024,
   });
 }
