@@ -6,7 +6,7 @@ module.exports = {
   transform: {
     // Type-checking runs once for the whole project (`tsc --noEmit` in `npm test`),
     // so ts-jest only transpiles: it keeps the suite fast.
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   globalSetup: '<rootDir>/tests/global-setup.ts',
   testTimeout: 30000,

@@ -3,10 +3,10 @@
  * `tests/global-setup.ts` packages each stage in `PACKAGED_STAGES` once per test run into
  * `.serverless-test/<stage>/`; tests read the written template from there.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
+
+import { slsPackage } from '../../local/sls-package';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const PACKAGED_STAGES = ['dev', 'prod', 'local', 'alice'] as const;
@@ -48,22 +48,11 @@ export function resourcesOfType(template: CfnTemplate, type: string): Record<str
   return Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => r.Type === type));
 }
 
-/** Runs `sls package` for a stage into `outDir`; rejects with serverless' own output on failure. */
-export async function slsPackage(
+/** Packages a stage for the tests with the test API key (see local/sls-package.ts). */
+export async function packageStage(
   stage: string,
   outDir = packageDir(stage),
   env: NodeJS.ProcessEnv = {},
 ): Promise<void> {
-  const sls = path.join(ROOT, 'node_modules', '.bin', 'sls');
-  await promisify(execFile)(sls, ['package', '--stage', stage, '--package', outDir], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      API_KEY: TEST_API_KEY,
-      SLS_TELEMETRY_DISABLED: '1',
-      SLS_NOTIFICATIONS_MODE: 'off',
-      ...env,
-    },
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await slsPackage(stage, outDir, { env: { API_KEY: TEST_API_KEY, ...env } });
 }

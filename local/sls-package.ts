@@ -1,0 +1,68 @@
+/**
+ * Runs `sls package` for one stage into `outDir`, from a private copy of the service
+ * directory (symlinks), because Serverless always writes and deletes `<service>/.serverless`
+ * as well: two packagings in one directory at once (tests in parallel, `npm start` while
+ * tests run) would delete each other's files.
+ */
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, rm, symlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+export const SERVICE_DIR = path.resolve(__dirname, '..');
+const SERVICE_FILES = [
+  'resources',
+  'vtl',
+  'plugins',
+  'node_modules',
+  'package.json',
+  'tsconfig.json',
+];
+
+export interface PackageOptions {
+  /** Extra environment for Serverless (e.g. API_KEY); merged over process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Skip type-checking serverless.ts (`tsc --noEmit` does it in `npm test`). Default true. */
+  transpileOnly?: boolean;
+}
+
+export async function slsPackage(
+  stage: string,
+  outDir: string,
+  options: PackageOptions = {},
+): Promise<void> {
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'sls-package-'));
+  try {
+    // Serverless does not accept a symlink as its configuration file.
+    await copyFile(path.join(SERVICE_DIR, 'serverless.ts'), path.join(workDir, 'serverless.ts'));
+    await Promise.all(
+      SERVICE_FILES.map((name) => symlink(path.join(SERVICE_DIR, name), path.join(workDir, name))),
+    );
+    // `.env.<stage>` files are read from the service directory (useDotenv).
+    for (const envFile of [`.env`, `.env.${stage}`]) {
+      await symlink(path.join(SERVICE_DIR, envFile), path.join(workDir, envFile)).catch(() => {});
+    }
+    const sls = path.join(SERVICE_DIR, 'node_modules', 'serverless', 'bin', 'serverless.js');
+    await promisify(execFile)(
+      process.execPath,
+      [sls, 'package', '--stage', stage, '--package', path.resolve(outDir)],
+      {
+        cwd: workDir,
+        env: {
+          ...process.env,
+          SLS_TELEMETRY_DISABLED: '1',
+          SLS_NOTIFICATIONS_MODE: 'off',
+          ...(options.transpileOnly === false ? {} : { TS_NODE_TRANSPILE_ONLY: '1' }),
+          ...options.env,
+        },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    ).catch((error: Error & { stdout?: string; stderr?: string }) => {
+      const output = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim();
+      throw new Error(`sls package --stage ${stage} failed:\n${output}`);
+    });
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
