@@ -282,27 +282,51 @@ export function toTypedItem(item: Record<string, unknown>, at = '$'): TypedItem 
 }
 
 const TYPE_TAGS = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** Checks the shape of DynamoDB JSON (one type tag per value) so a data-file typo names itself. */
-function checkTypedItem(item: unknown, at: string): TypedItem {
-  const check = (value: unknown, where: string): void => {
-    const tags = value !== null && typeof value === 'object' ? Object.keys(value) : [];
-    if (tags.length !== 1 || !TYPE_TAGS.has(tags[0])) {
+/**
+ * DynamoDB JSON as written in a data file → the SDK's form. The file holds the wire form,
+ * where binary is base64; the SDK wants bytes (it base64-encodes them itself), so `B`/`BS`
+ * are decoded here. The shape is checked on the way, so a data-file typo names itself.
+ */
+function fromDynamoDbJson(value: unknown, at: string): AttributeValue {
+  const tags = value !== null && typeof value === 'object' ? Object.keys(value) : [];
+  if (tags.length !== 1 || !TYPE_TAGS.has(tags[0])) {
+    throw new TypeError(
+      `${at}: expected a DynamoDB attribute value like {"S": "..."}, got ${JSON.stringify(value)}`,
+    );
+  }
+  const tag = tags[0];
+  const inner = (value as Record<string, unknown>)[tag];
+  const bytes = (b64: unknown, where: string): Uint8Array => {
+    if (typeof b64 !== 'string' || !BASE64.test(b64)) {
       throw new TypeError(
-        `${where}: expected a DynamoDB attribute value like {"S": "..."}, got ${JSON.stringify(value)}`,
+        `${where}: binary values must be base64 strings, got ${JSON.stringify(b64)}`,
       );
     }
-    const inner = (value as Record<string, unknown>)[tags[0]];
-    if (tags[0] === 'M') {
-      for (const [k, v] of Object.entries(inner as object)) check(v, `${where}.M.${k}`);
-    }
-    if (tags[0] === 'L') (inner as unknown[]).forEach((v, i) => check(v, `${where}.L[${i}]`));
+    return Buffer.from(b64, 'base64');
   };
-  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-    throw new TypeError(`${at}: an item must be an object`);
+  switch (tag) {
+    case 'B':
+      return { B: bytes(inner, `${at}.B`) };
+    case 'BS':
+      return { BS: (inner as unknown[]).map((b, i) => bytes(b, `${at}.BS[${i}]`)) };
+    case 'M':
+      return { M: fromDynamoDbJsonItem(inner, `${at}.M`) };
+    case 'L':
+      return { L: (inner as unknown[]).map((v, i) => fromDynamoDbJson(v, `${at}.L[${i}]`)) };
+    default:
+      return value as AttributeValue;
   }
-  for (const [name, value] of Object.entries(item)) check(value, `${at}.${name}`);
-  return item as TypedItem;
+}
+
+function fromDynamoDbJsonItem(item: unknown, at: string): TypedItem {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+    throw new TypeError(`${at}: expected an object of attributes`);
+  }
+  return Object.fromEntries(
+    Object.entries(item).map(([name, value]) => [name, fromDynamoDbJson(value, `${at}.${name}`)]),
+  );
 }
 
 export interface LoadItemsOptions {
@@ -330,7 +354,7 @@ export async function loadItems(
   if (!Array.isArray(items)) throw new TypeError(`${source}: expected an array of items`);
   const typed = items.map((item, i) =>
     opts.format === 'dynamodb-json'
-      ? checkTypedItem(item, `${source}[${i}]`)
+      ? fromDynamoDbJsonItem(item, `${source}[${i}]`)
       : toTypedItem(item, `${source}[${i}]`),
   );
   const client = adminClient(endpoint);
