@@ -68,13 +68,19 @@ export function assignDeploymentId(template: { Resources: Record<string, Resourc
   const logicalId = `${DEPLOYMENT_PLACEHOLDER}${apiDefinitionHash(template.Resources)}`;
   const renamed = renameRefs(template, DEPLOYMENT_PLACEHOLDER, logicalId) as typeof template;
   delete renamed.Resources[DEPLOYMENT_PLACEHOLDER];
-  renamed.Resources[logicalId] = renameRefs(deployment, DEPLOYMENT_PLACEHOLDER, logicalId) as Resource;
+  renamed.Resources[logicalId] = renameRefs(
+    deployment,
+    DEPLOYMENT_PLACEHOLDER,
+    logicalId,
+  ) as Resource;
   Object.assign(template, renamed);
   return logicalId;
 }
 
 interface ServerlessLike {
-  service: { provider: { compiledCloudFormationTemplate: { Resources: Record<string, Resource> } } };
+  service: {
+    provider: { compiledCloudFormationTemplate: { Resources: Record<string, Resource> } };
+  };
 }
 
 class ApiDeploymentIdPlugin {

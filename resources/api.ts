@@ -111,7 +111,11 @@ function preflightMethod(resource: string, allowedMethods: string) {
         PassthroughBehavior: 'WHEN_NO_TEMPLATES',
         RequestTemplates: { [JSON_TYPE]: loadVtl('options.request.vtl') },
         IntegrationResponses: [
-          { StatusCode: '204', ResponseParameters: headers, ResponseTemplates: { [JSON_TYPE]: '' } },
+          {
+            StatusCode: '204',
+            ResponseParameters: headers,
+            ResponseTemplates: { [JSON_TYPE]: '' },
+          },
         ],
       },
       MethodResponses: [

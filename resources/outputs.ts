@@ -10,7 +10,16 @@ export const outputs = {
     Value: {
       'Fn::Join': [
         '',
-        ['https://', ref(REST_API), '.execute-api.', ref('AWS::Region'), '.', ref('AWS::URLSuffix'), '/', ref(STAGE)],
+        [
+          'https://',
+          ref(REST_API),
+          '.execute-api.',
+          ref('AWS::Region'),
+          '.',
+          ref('AWS::URLSuffix'),
+          '/',
+          ref(STAGE),
+        ],
       ],
     },
   },
