@@ -1,0 +1,416 @@
+/**
+ * Java methods that templates call on Velocity values, with Java semantics: a template written
+ * against API Gateway calls java.lang.String / java.util.List / java.util.Map methods, not JS ones.
+ * A method we do not implement raises UnsupportedTemplateError instead of guessing.
+ */
+import { TemplateRuntimeError, UnsupportedTemplateError } from './errors';
+import {
+  JArray,
+  JDouble,
+  JList,
+  JMap,
+  isHostObject,
+  isInteger,
+  isNull,
+  javaToString,
+} from './values';
+
+/** Velocity's name for a value's class, used in error messages. */
+export function javaClassName(value: unknown): string {
+  if (typeof value === 'string') return 'String';
+  if (typeof value === 'number') return 'Integer';
+  if (typeof value === 'bigint') return 'Long';
+  if (typeof value === 'boolean') return 'Boolean';
+  if (value instanceof JDouble) return 'Double';
+  if (value instanceof JList) return value.json ? 'JSONArray' : 'ArrayList';
+  if (value instanceof JArray) return 'String[]';
+  if (value instanceof JMap) return 'LinkedHashMap';
+  if (isHostObject(value)) return value.hostName;
+  return typeof value;
+}
+
+/**
+ * Translates a java.util.regex pattern to a JS RegExp, refusing the constructs whose meaning
+ * differs or that JS lacks, so a pattern never silently matches differently.
+ */
+export function javaRegex(pattern: string, extraFlags = ''): RegExp {
+  let flags = extraFlags;
+  let src = pattern;
+  // Leading inline flags are common ((?i)abc); JS only takes flags outside the pattern.
+  const lead = /^\(\?([imsx]+)\)/.exec(src);
+  if (lead) {
+    if (lead[1].includes('x')) throw unsupportedRegex(pattern, 'comments mode (?x)');
+    flags += lead[1];
+    src = src.slice(lead[0].length);
+  }
+  const refuse: [RegExp, string][] = [
+    [/\(\?[imsxdu-]+[:)]/, 'inline flags inside the pattern'],
+    [/\(\?>/, 'atomic groups (?>...)'],
+    [/(?<!\\)(?:\\\\)*[*+?}]\+/, 'possessive quantifiers'],
+    [/\\[pP]\{(?:Lower|Upper|ASCII|Alpha|Digit|Alnum|Punct|Graph|Print|Blank|Cntrl|XDigit|Space|java|Is|In)/, 'POSIX/java character classes \\p{...}'],
+    [/\\[QEGZzAhHvVRX]/, 'the escapes \\Q \\E \\G \\A \\Z \\z \\h \\v \\R \\X'],
+    [/\[[^\]]*(?<!\\)\[/, 'nested character classes / class intersection'],
+  ];
+  for (const [re, what] of refuse) if (re.test(src)) throw unsupportedRegex(pattern, what);
+  try {
+    return new RegExp(src, flags.includes('g') ? flags : flags);
+  } catch (e) {
+    throw new TemplateRuntimeError(`invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`);
+  }
+}
+
+function unsupportedRegex(pattern: string, what: string): UnsupportedTemplateError {
+  return new UnsupportedTemplateError(
+    `Java regex ${JSON.stringify(pattern)} uses ${what}, which the local VTL runtime cannot reproduce in JavaScript`,
+  );
+}
+
+/** Java Matcher.replaceAll replacement syntax: $1 / ${name} groups, \x escapes a character. */
+function javaReplacement(replacement: string): string {
+  let out = '';
+  for (let i = 0; i < replacement.length; i++) {
+    const ch = replacement[i];
+    if (ch === '\\') {
+      i++;
+      if (i >= replacement.length) throw new TemplateRuntimeError('character to be escaped is missing in replacement');
+      out += replacement[i] === '$' ? '$$' : replacement[i];
+    } else if (ch === '$') {
+      const m = /^\$(\d+|\{[A-Za-z][A-Za-z0-9]*\})/.exec(replacement.slice(i));
+      if (!m) throw new TemplateRuntimeError(`illegal group reference in replacement ${JSON.stringify(replacement)}`);
+      out += m[1].startsWith('{') ? `$<${m[1].slice(1, -1)}>` : `$${m[1]}`;
+      i += m[0].length - 1;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+/** String.split(regex) with Java's rules: trailing empty strings are dropped (limit 0). */
+export function javaSplit(s: string, regex: string, limit = 0): string[] {
+  // Java's fast path treats a single non-metacharacter literally; javaRegex does the same.
+  const re = javaRegex(regex, 'g');
+  const parts: string[] = [];
+  let last = 0;
+  for (const m of s.matchAll(re)) {
+    if (limit > 0 && parts.length === limit - 1) break;
+    const index = m.index ?? 0;
+    if (m[0].length === 0) {
+      // A zero-width match at the start never produces a leading empty string (Java 8+).
+      if (index === 0 || index >= s.length) continue;
+    }
+    if (index === 0 && m[0].length > 0 && last === 0 && parts.length === 0) {
+      parts.push('');
+      last = index + m[0].length;
+      continue;
+    }
+    parts.push(s.slice(last, index));
+    last = index + m[0].length;
+  }
+  parts.push(s.slice(last));
+  if (s.length === 0) return [''];
+  if (limit === 0) while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+function argString(value: unknown, method: string): string {
+  if (typeof value === 'string') return value;
+  throw noSuchMethod('String', method, [value]);
+}
+
+function argInt(value: unknown, method: string, on: string): number {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  throw noSuchMethod(on, method, [value]);
+}
+
+function noSuchMethod(on: string, method: string, args: unknown[]): UnsupportedTemplateError {
+  return new UnsupportedTemplateError(
+    `method ${on}.${method}(${args.map(javaClassName).join(', ')}) is not supported by the local VTL runtime`,
+  );
+}
+
+function indexError(index: number, size: number): TemplateRuntimeError {
+  return new TemplateRuntimeError(`IndexOutOfBoundsException: Index: ${index}, Size: ${size}`);
+}
+
+function checkedIndex(index: number, size: number, allowEnd = false): number {
+  if (index < 0 || index > size || (!allowEnd && index === size)) throw indexError(index, size);
+  return index;
+}
+
+/** Java's String.hashCode, for templates that use it as a cheap checksum. */
+function stringHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+export function javaEquals(a: unknown, b: unknown): boolean {
+  if (isNull(a) || isNull(b)) return isNull(a) && isNull(b);
+  if (isInteger(a) && isInteger(b)) return BigInt(a) === BigInt(b);
+  if (a instanceof JDouble && b instanceof JDouble) return a.value === b.value;
+  if (a instanceof JList && b instanceof JList) {
+    return a.items.length === b.items.length && a.items.every((x, i) => javaEquals(x, b.items[i]));
+  }
+  if (a instanceof JMap && b instanceof JMap) {
+    if (a.map.size !== b.map.size) return false;
+    for (const [k, v] of a.map) if (!b.map.has(k) || !javaEquals(v, b.map.get(k))) return false;
+    return true;
+  }
+  return a === b;
+}
+
+function callString(s: string, name: string, args: unknown[]): unknown {
+  const n = args.length;
+  switch (`${name}/${n}`) {
+    case 'length/0':
+      return s.length;
+    case 'isEmpty/0':
+      return s.length === 0;
+    case 'toString/0':
+    case 'trim/0':
+      // Java's trim strips every char <= U+0020, not Unicode whitespace.
+      return name === 'trim' ? s.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '') : s;
+    case 'toLowerCase/0':
+      return s.toLowerCase();
+    case 'toUpperCase/0':
+      return s.toUpperCase();
+    case 'equals/1':
+      return typeof args[0] === 'string' && args[0] === s;
+    case 'equalsIgnoreCase/1':
+      return typeof args[0] === 'string' && args[0].toLowerCase() === s.toLowerCase();
+    case 'contains/1':
+      return s.includes(argString(args[0], name));
+    case 'startsWith/1':
+      return s.startsWith(argString(args[0], name));
+    case 'startsWith/2':
+      return s.startsWith(argString(args[0], name), argInt(args[1], name, 'String'));
+    case 'endsWith/1':
+      return s.endsWith(argString(args[0], name));
+    case 'indexOf/1':
+      return s.indexOf(argString(args[0], name));
+    case 'indexOf/2':
+      return s.indexOf(argString(args[0], name), Math.max(0, argInt(args[1], name, 'String')));
+    case 'lastIndexOf/1':
+      return s.lastIndexOf(argString(args[0], name));
+    case 'lastIndexOf/2': {
+      const from = argInt(args[1], name, 'String');
+      return from < 0 ? -1 : s.lastIndexOf(argString(args[0], name), from);
+    }
+    case 'substring/1': {
+      const begin = argInt(args[0], name, 'String');
+      if (begin < 0 || begin > s.length) throw stringIndexError(begin, s.length);
+      return s.substring(begin);
+    }
+    case 'substring/2': {
+      const begin = argInt(args[0], name, 'String');
+      const end = argInt(args[1], name, 'String');
+      if (begin < 0 || end > s.length || begin > end) throw stringIndexError(begin, end);
+      return s.substring(begin, end);
+    }
+    case 'charAt/1': {
+      const i = argInt(args[0], name, 'String');
+      if (i < 0 || i >= s.length) throw stringIndexError(i, s.length);
+      // A char is printed as a one-character string.
+      return s[i];
+    }
+    case 'concat/1':
+      return s + argString(args[0], name);
+    case 'replace/2':
+      // Java's replace(CharSequence, CharSequence) replaces every literal occurrence.
+      return s.split(argString(args[0], name)).join(argString(args[1], name));
+    case 'replaceAll/2':
+      return s.replace(javaRegex(argString(args[0], name), 'g'), javaReplacement(argString(args[1], name)));
+    case 'replaceFirst/2':
+      return s.replace(javaRegex(argString(args[0], name)), javaReplacement(argString(args[1], name)));
+    case 'matches/1': {
+      // String.matches needs the whole string to match.
+      const re = javaRegex(argString(args[0], name));
+      return new RegExp(`^(?:${re.source})$`, re.flags).test(s);
+    }
+    case 'split/1':
+      return new JArray(javaSplit(s, argString(args[0], name)));
+    case 'split/2':
+      return new JArray(javaSplit(s, argString(args[0], name), argInt(args[1], name, 'String')));
+    case 'hashCode/0':
+      return stringHash(s);
+    case 'compareTo/1': {
+      const other = argString(args[0], name);
+      const len = Math.min(s.length, other.length);
+      for (let i = 0; i < len; i++) if (s[i] !== other[i]) return s.charCodeAt(i) - other.charCodeAt(i);
+      return s.length - other.length;
+    }
+    default:
+      throw noSuchMethod('String', name, args);
+  }
+}
+
+function stringIndexError(index: number, bound: number): TemplateRuntimeError {
+  return new TemplateRuntimeError(`StringIndexOutOfBoundsException: ${index} (bound ${bound})`);
+}
+
+function callList(list: JList | JArray, name: string, args: unknown[]): unknown {
+  const items = list.items;
+  const on = javaClassName(list);
+  const fixed = list instanceof JArray;
+  switch (`${name}/${args.length}`) {
+    case 'size/0':
+      return items.length;
+    case 'isEmpty/0':
+      return items.length === 0;
+    case 'get/1':
+      return items[checkedIndex(argInt(args[0], name, on), items.length)];
+    case 'contains/1':
+      return items.some((x) => javaEquals(x, args[0]));
+    case 'indexOf/1':
+      return items.findIndex((x) => javaEquals(x, args[0]));
+    case 'toString/0':
+      return javaToString(list);
+    default:
+  }
+  if (fixed) throw noSuchMethod(on, name, args);
+  switch (`${name}/${args.length}`) {
+    case 'add/1':
+      items.push(args[0]);
+      return true;
+    case 'add/2':
+      items.splice(checkedIndex(argInt(args[0], name, on), items.length, true), 0, args[1]);
+      return null;
+    case 'set/2': {
+      const i = checkedIndex(argInt(args[0], name, on), items.length);
+      const previous = items[i];
+      items[i] = args[1];
+      return previous;
+    }
+    case 'remove/1': {
+      // An Integer argument removes by index (remove(int)), anything else by value (remove(Object)).
+      if (typeof args[0] === 'number') {
+        const i = checkedIndex(args[0], items.length);
+        return items.splice(i, 1)[0];
+      }
+      const i = items.findIndex((x) => javaEquals(x, args[0]));
+      if (i >= 0) items.splice(i, 1);
+      return i >= 0;
+    }
+    case 'clear/0':
+      items.length = 0;
+      return null;
+    case 'addAll/1': {
+      const other = args[0];
+      if (!(other instanceof JList || other instanceof JArray)) throw noSuchMethod(on, name, args);
+      items.push(...other.items);
+      return other.items.length > 0;
+    }
+    default:
+      throw noSuchMethod(on, name, args);
+  }
+}
+
+function mapKey(value: unknown, method: string): string {
+  // Velocity map literals and JSON objects only have String keys.
+  if (typeof value === 'string') return value;
+  if (isNull(value)) return '\u0000null';
+  throw noSuchMethod('LinkedHashMap', method, [value]);
+}
+
+function callMap(map: JMap, name: string, args: unknown[]): unknown {
+  switch (`${name}/${args.length}`) {
+    case 'size/0':
+      return map.map.size;
+    case 'isEmpty/0':
+      return map.map.size === 0;
+    case 'get/1':
+      return typeof args[0] === 'string' ? (map.map.get(args[0]) ?? null) : null;
+    case 'containsKey/1':
+      return typeof args[0] === 'string' && map.map.has(args[0]);
+    case 'containsValue/1':
+      return [...map.map.values()].some((v) => javaEquals(v, args[0]));
+    case 'put/2':
+      return map.put(mapKey(args[0], name), args[1]);
+    case 'putAll/1': {
+      const other = args[0];
+      if (!(other instanceof JMap)) throw noSuchMethod('LinkedHashMap', name, args);
+      for (const [k, v] of other.map) map.put(k, v);
+      return null;
+    }
+    case 'remove/1': {
+      const key = mapKey(args[0], name);
+      const previous = map.map.get(key);
+      map.map.delete(key);
+      return previous ?? null;
+    }
+    case 'keySet/0':
+      return new JList([...map.map.keys()]);
+    case 'values/0':
+      return new JList([...map.map.values()]);
+    case 'entrySet/0':
+      return new JList([...map.map.entries()].map(([k, v]) => new MapEntry(k, v)));
+    case 'toString/0':
+      return javaToString(map);
+    case 'clear/0':
+      map.map.clear();
+      return null;
+    default:
+      throw noSuchMethod('LinkedHashMap', name, args);
+  }
+}
+
+/** Map.Entry from entrySet(): $e.key / $e.value / $e.getKey(). */
+export class MapEntry {
+  readonly hostName = 'Map.Entry';
+  constructor(
+    readonly key: string,
+    readonly value: unknown,
+  ) {}
+  getProperty(name: string): unknown {
+    if (name === 'key') return this.key;
+    if (name === 'value') return this.value;
+    return undefined;
+  }
+  callMethod(name: string, args: unknown[]): unknown {
+    if (name === 'getKey' && args.length === 0) return this.key;
+    if (name === 'getValue' && args.length === 0) return this.value;
+    if (name === 'toString' && args.length === 0) return `${this.key}=${javaToString(this.value)}`;
+    throw noSuchMethod('Map.Entry', name, args);
+  }
+}
+
+function callNumberOrBoolean(value: unknown, name: string, args: unknown[]): unknown {
+  if (args.length === 0) {
+    if (name === 'toString') return javaToString(value);
+    if (isInteger(value) || value instanceof JDouble) {
+      const n = value instanceof JDouble ? value.value : Number(value);
+      if (name === 'intValue' || name === 'longValue') return Math.trunc(n) | 0;
+      if (name === 'doubleValue') return new JDouble(n);
+    }
+  }
+  if (name === 'equals' && args.length === 1) return javaEquals(value, args[0]);
+  throw noSuchMethod(javaClassName(value), name, args);
+}
+
+/** $obj.method(args) on a Java value. */
+export function callJavaMethod(target: unknown, name: string, args: unknown[]): unknown {
+  if (typeof target === 'string') return callString(target, name, args);
+  if (target instanceof JList || target instanceof JArray) return callList(target, name, args);
+  if (target instanceof JMap) return callMap(target, name, args);
+  if (isHostObject(target)) return target.callMethod(name, args);
+  if (target instanceof MapEntry) return target.callMethod(name, args);
+  return callNumberOrBoolean(target, name, args);
+}
+
+/**
+ * $obj.name: Velocity tries getName(), then get("name") on maps, then isName(). For our value
+ * types that means map lookups, the few JavaBean getters lists and strings have, and nothing
+ * else (null, which renders as empty on API Gateway).
+ */
+export function getJavaProperty(target: unknown, name: string): unknown {
+  if (target instanceof JMap) return target.map.get(name);
+  if (isHostObject(target)) return target.getProperty(name);
+  if (target instanceof MapEntry) return target.getProperty(name);
+  if (typeof target === 'string' || target instanceof JList || target instanceof JArray) {
+    if (name === 'empty') return callJavaMethod(target, 'isEmpty', []);
+    if (name === 'class') throw new UnsupportedTemplateError('$x.class is not supported by the local VTL runtime');
+    return undefined;
+  }
+  return undefined;
+}
