@@ -15,7 +15,6 @@ export const DEPLOYMENT_PLACEHOLDER = 'ApiDeployment';
 
 interface Resource {
   Type: string;
-  [key: string]: unknown;
 }
 
 /** JSON with object keys sorted, so the hash does not depend on key order. */

@@ -23,7 +23,6 @@ export const apiKeyResources: CfnResources = {
   },
   [USAGE_PLAN]: {
     Type: 'AWS::ApiGateway::UsagePlan',
-    DependsOn: [STAGE],
     Properties: {
       UsagePlanName: '${self:service}-${sls:stage}',
       Description: 'Throttling and quota for API keys of stage ${sls:stage}',
