@@ -231,7 +231,7 @@ function checkExpression(ast: Ast): void {
       if (ast.value === 'null') throw unsupported('null is not a Velocity literal');
       return;
     case 'map':
-      for (const [key, value] of Object.entries(ast.value as Record<string, Ast>)) {
+      for (const [key, value] of Object.entries((ast.value ?? {}) as Record<string, Ast>)) {
         // velocityjs keeps map literals in a JS object, which would reorder integer-like keys.
         if (/^(?:0|[1-9]\d*)$/.test(key)) {
           throw unsupported(`map literal key "${key}" (integer-like keys lose their order in the local VTL runtime)`);
@@ -240,7 +240,7 @@ function checkExpression(ast: Ast): void {
       }
       return;
     case 'array':
-      (ast.value as Ast[]).forEach(checkExpression);
+      ((ast.value ?? []) as Ast[]).forEach(checkExpression);
       return;
     case 'math':
       (ast.expression as Ast[]).forEach(checkExpression);
@@ -627,10 +627,12 @@ export class Interpreter {
         return ast.value === 'true';
       case 'array':
         if (ast.isRange) return this.range(ast.value[0], ast.value[1]);
-        return new JList((ast.value as Ast[]).map((a) => this.value(a)));
+        return new JList(((ast.value ?? []) as Ast[]).map((a) => this.value(a)));
       case 'map':
         return new JMap(
-          Object.entries(ast.value as Record<string, Ast>).map(([k, v]) => [k, this.value(v)] as [string, unknown]),
+          Object.entries((ast.value ?? {}) as Record<string, Ast>).map(
+            ([k, v]) => [k, this.value(v)] as [string, unknown],
+          ),
         );
       case 'math':
         return this.math(ast);

@@ -1,0 +1,52 @@
+/**
+ * Differential test: every case renders byte-for-byte the same on our runtime and on Apache
+ * Velocity 1.7 (the engine API Gateway runs), through tests/reference-velocity/RenderBatch.java.
+ * One JVM renders the whole batch. Where the reference engine is not installed
+ * (tests/reference-velocity/install.sh), a single test says so instead.
+ */
+import { differentialCases } from '../fixtures/vtl/differential-cases';
+import { MappingResult, renderMappingTemplate } from '../../local/vtl';
+import {
+  ReferenceResult,
+  asciiText,
+  referenceEngineMissing,
+  renderWithVelocity,
+} from '../reference-velocity/engine';
+
+const missing = referenceEngineMissing();
+
+if (missing !== undefined) {
+  it('reports that the reference engine is not installed', () => {
+    console.warn(
+      `VTL differential test not run: reference engine not installed (${missing}); run tests/reference-velocity/install.sh`,
+    );
+  });
+} else {
+  // Bodies go to both engines as ASCII-only JSON: see asciiJson.
+  const cases = differentialCases.map((c) => ({
+    ...c,
+    body: c.body === undefined ? '{}' : asciiText(c.body),
+  }));
+  const reference = renderWithVelocity(cases);
+
+  const ours = (c: (typeof cases)[number]): ReferenceResult => {
+    let result: MappingResult;
+    try {
+      result = renderMappingTemplate(c.template, c);
+    } catch (e) {
+      return { error: String(e) };
+    }
+    return {
+      body: result.body,
+      ...(result.statusOverride !== undefined ? { status: String(result.statusOverride) } : {}),
+      headers: result.headerOverrides,
+    };
+  };
+
+  it.each(cases.map((c, i) => [c.name, c, reference[i]] as const))(
+    'renders like Velocity 1.7: %s',
+    (_name, c, expected) => {
+      expect(ours(c)).toEqual(expected);
+    },
+  );
+}
