@@ -1,0 +1,79 @@
+/**
+ * Integration response: choose the response by SelectionPattern (a Java regex, fully matched
+ * against the integration's HTTP status for AWS and MOCK integrations), else the default one
+ * (no pattern); none → 500 `Internal server error`. Then map headers, render the response
+ * template and apply `$context.responseOverride`.
+ */
+import type { ApiModel, IntegrationResponseModel, MethodModel } from './api-model';
+import { gatewayErrors, lookupParam } from './gateway-response';
+import type { IntegrationResult } from './integration';
+import { mappingInput, templateFailure } from './integration-request';
+import type { Invocation } from './invocation';
+
+export interface MethodAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  contentType: string;
+}
+
+export function selectIntegrationResponse(
+  responses: IntegrationResponseModel[],
+  status: number,
+): IntegrationResponseModel {
+  const selectionValue = String(status);
+  const selected =
+    responses.find((r) => r.selectionPattern?.test(selectionValue)) ??
+    responses.find((r) => !r.selectionPattern);
+  if (!selected) throw gatewayErrors.configuration();
+  return selected;
+}
+
+export function buildMethodAnswer(
+  api: ApiModel,
+  method: MethodModel,
+  inv: Invocation,
+  context: Record<string, unknown>,
+  result: IntegrationResult,
+): MethodAnswer {
+  const selected = selectIntegrationResponse(method.integration.responses, result.status);
+  const headers: Record<string, string> = {};
+  for (const [target, source] of Object.entries(selected.responseParameters)) {
+    const name = target.replace(/^method\.response\.header\./, '');
+    const literal = /^'(.*)'$/s.exec(source);
+    const value = literal
+      ? literal[1]
+      : lookupParam(result.headers, source.replace(/^integration\.response\.header\./, ''), true);
+    if (value !== undefined) headers[name] = value;
+  }
+  const [contentType, template] = pickResponseTemplate(selected, inv);
+  let status = selected.statusCode;
+  let body = result.body;
+  if (template) {
+    try {
+      const rendered = template(mappingInput(api, inv, context, result.body));
+      body = rendered.body;
+      // Overrides apply after the whole template rendered, and win (AWS-FACTS.md).
+      if (rendered.statusOverride !== undefined) status = rendered.statusOverride;
+      Object.assign(headers, rendered.headerOverrides);
+    } catch (err) {
+      throw templateFailure(method.logicalId, 'response', err);
+    }
+  }
+  return { status, headers, body, contentType };
+}
+
+/** By the Accept header, else application/json, else the first template (AWS behaviour). */
+function pickResponseTemplate(
+  response: IntegrationResponseModel,
+  inv: Invocation,
+): [string, IntegrationResponseModel['responseTemplates'][string] | undefined] {
+  const templates = response.responseTemplates;
+  const accepted = (lookupParam(inv.request.header, 'accept', true) ?? '')
+    .split(',')
+    .map((part) => part.split(';')[0].trim().toLowerCase());
+  const byAccept = accepted.find((type) => type in templates);
+  const contentType =
+    byAccept ?? ('application/json' in templates ? 'application/json' : Object.keys(templates)[0]);
+  return [contentType ?? 'application/json', contentType ? templates[contentType] : undefined];
+}

@@ -1,0 +1,47 @@
+/**
+ * Method request: API key, then the request validator (required parameters, then the body
+ * against the method's model with ajv draft-04), in API Gateway's order.
+ */
+import type { ApiModel, MethodModel } from './api-model';
+import { gatewayErrors, lookupParam } from './gateway-response';
+import type { Invocation } from './invocation';
+
+export function checkMethodRequest(api: ApiModel, method: MethodModel, inv: Invocation): void {
+  const presentedKey = lookupParam(inv.request.header, 'x-api-key', true);
+  if (method.apiKeyRequired) {
+    if (presentedKey === undefined || !api.apiKeys.has(presentedKey)) {
+      throw gatewayErrors.invalidApiKey();
+    }
+    inv.apiKey = presentedKey;
+  }
+  if (method.validateParameters) {
+    const missing = method.requiredParameters
+      .filter(({ where, name }) => {
+        if (where === 'path') return !(name in inv.pathParams);
+        if (where === 'querystring') return !(name in inv.request.querystring);
+        return lookupParam(inv.request.header, name, true) === undefined;
+      })
+      .map(({ name }) => name);
+    if (missing.length > 0) throw gatewayErrors.missingParameters(missing);
+  }
+  if (method.bodyValidators) {
+    const validate =
+      method.bodyValidators[requestContentType(inv)] ?? method.bodyValidators['$default'];
+    if (!validate) return;
+    let body: unknown;
+    try {
+      // An empty body is `{}` to API Gateway, as `$input.body` shows (AWS-FACTS.md).
+      body = JSON.parse(inv.request.body === '' ? '{}' : inv.request.body);
+    } catch {
+      throw gatewayErrors.invalidBody();
+    }
+    if (!validate(body)) throw gatewayErrors.invalidBody();
+  }
+}
+
+/** The media type of the request body, without parameters; `application/json` when absent. */
+export function requestContentType(inv: Invocation): string {
+  const header = lookupParam(inv.request.header, 'content-type', true);
+  const type = header?.split(';')[0].trim().toLowerCase();
+  return type || 'application/json';
+}

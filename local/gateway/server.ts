@@ -1,0 +1,122 @@
+/**
+ * The HTTP front of the local stage: serves `http://127.0.0.1:<port>/<stage>/...` through the
+ * gateway pipeline and writes one access-log line per request.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gatewayErrors, renderGatewayResponse, type HttpAnswer } from './gateway-response';
+import type { InvocationRequest } from './invocation';
+import type { Gateway } from './pipeline';
+
+/** API Gateway's payload limit (10 MB). */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface ServeOptions {
+  port: number;
+  host?: string;
+  /** One line per request; default: stdout. Pass `() => {}` to silence. */
+  accessLog?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promise<RunningServer> {
+  const log = opts.accessLog ?? ((line: string) => console.log(line));
+  const stagePrefix = `/${gateway.api.stageName}`;
+  const server = http.createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const [rawPath, rawQuery = ''] = (req.url ?? '/').split(/\?(.*)/s, 2);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      void (async () => {
+        let answer: HttpAnswer;
+        if (rawPath !== stagePrefix && !rawPath.startsWith(`${stagePrefix}/`)) {
+          // Another stage (or none): API Gateway's answer for an unknown stage.
+          answer = {
+            status: 403,
+            headers: { 'content-type': 'application/json' },
+            body: '{"message":"Forbidden"}',
+          };
+        } else if (tooLarge) {
+          answer = renderGatewayResponse(gateway.api.gatewayResponses, {
+            error: gatewayErrors.requestTooLarge(),
+            context: { stage: gateway.api.stageName },
+            params: { path: {}, querystring: {}, header: {} },
+            stageVariables: gateway.api.stageVariables,
+          });
+        } else {
+          answer = await gateway.handle(
+            toInvocationRequest(req, rawPath.slice(stagePrefix.length) || '/', rawQuery, chunks),
+          );
+        }
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.status === 204 || answer.status === 304 ? undefined : answer.body);
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        log(
+          `${req.method} ${rawPath}${rawQuery ? `?${rawQuery}` : ''} ${answer.status} ${ms.toFixed(1)} ms`,
+        );
+      })().catch((err: unknown) => {
+        console.error('local gateway: failed to answer', err);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"message":"Internal server error"}');
+      });
+    });
+  });
+  // Benchmarks and browsers keep connections open; a clean stop must not wait for them.
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}${stagePrefix}`,
+    port,
+    close: () =>
+      (closing ??= new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      })),
+  };
+}
+
+function toInvocationRequest(
+  req: http.IncomingMessage,
+  path: string,
+  rawQuery: string,
+  chunks: Buffer[],
+): InvocationRequest {
+  const header: Record<string, string> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i];
+    const value = req.rawHeaders[i + 1];
+    header[name] = name in header ? `${header[name]},${value}` : value;
+  }
+  const querystring: Record<string, string> = {};
+  // Form decoding (`+` is a space), last value wins: as API Gateway (LocalStack snapshot
+  // test_apigateway_lambda.snapshot.json, "invocation-payload-with-params-encoding").
+  for (const [name, value] of new URLSearchParams(rawQuery)) querystring[name] = value;
+  return {
+    httpMethod: (req.method ?? 'GET').toUpperCase(),
+    path,
+    querystring,
+    header,
+    body: Buffer.concat(chunks).toString('utf8'),
+    sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * The packaged CloudFormation template as the emulator reads it: resources by logical id, with
+ * the intrinsic functions it needs resolved the way CloudFormation would resolve them for a
+ * local deployment (region us-east-1, account 000000000000). An intrinsic or reference it
+ * cannot resolve stops start-up with an error naming where it sits.
+ */
+import { readFileSync } from 'node:fs';
+
+export interface CfnResource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  Condition?: string;
+  DependsOn?: string | string[];
+}
+
+export interface CfnTemplate {
+  Resources: Record<string, CfnResource>;
+  Conditions?: Record<string, unknown>;
+  Parameters?: Record<string, { Default?: unknown }>;
+}
+
+/** The template uses something the local stage does not emulate; the message names it. */
+export class UnsupportedConstructError extends Error {
+  override readonly name = 'UnsupportedConstructError';
+}
+
+export const PSEUDO_PARAMETERS: Record<string, string> = {
+  'AWS::Region': 'us-east-1',
+  'AWS::AccountId': '000000000000',
+  'AWS::Partition': 'aws',
+  'AWS::URLSuffix': 'amazonaws.com',
+  'AWS::StackName': 'local',
+  'AWS::StackId': 'arn:aws:cloudformation:us-east-1:000000000000:stack/local/local',
+};
+
+/** Stands in for `{"Ref": "AWS::NoValue"}`: the property is dropped. */
+const NO_VALUE = Symbol('AWS::NoValue');
+
+export function readTemplate(file: string): CfnTemplate {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`Cannot read the packaged template ${file}: ${(err as Error).message}`);
+  }
+  const template = parsed as CfnTemplate;
+  if (!template || typeof template.Resources !== 'object') {
+    throw new Error(`${file} is not a CloudFormation template (no Resources)`);
+  }
+  return template;
+}
+
+/** Local physical ids: what `Ref` and `Fn::GetAtt` give for each resource type. */
+function physicalId(template: CfnTemplate, logicalId: string, where: string): string {
+  const resource = template.Resources[logicalId];
+  if (!resource)
+    throw new UnsupportedConstructError(`${where}: Ref to unknown resource ${logicalId}`);
+  const name = resource.Properties?.TableName ?? resource.Properties?.StageName;
+  if (resource.Type === 'AWS::DynamoDB::Table' && typeof name === 'string') return name;
+  if (resource.Type === 'AWS::ApiGateway::Stage' && typeof name === 'string') return name;
+  // API Gateway ids are 10 lower-case alphanumerics; a stable one per logical id is enough.
+  return stableId(logicalId);
+}
+
+export function stableId(logicalId: string): string {
+  let hash = 2166136261;
+  for (const ch of logicalId) hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return (hash.toString(36) + 'local00000').slice(0, 10);
+}
+
+function getAtt(
+  template: CfnTemplate,
+  logicalId: string,
+  attribute: string,
+  where: string,
+): string {
+  const resource = template.Resources[logicalId];
+  if (!resource) {
+    throw new UnsupportedConstructError(`${where}: Fn::GetAtt of unknown resource ${logicalId}`);
+  }
+  const { Region, AccountId } = { Region: 'us-east-1', AccountId: '000000000000' };
+  const id = physicalId(template, logicalId, where);
+  switch (`${resource.Type}.${attribute}`) {
+    case 'AWS::ApiGateway::RestApi.RootResourceId':
+      return stableId(`${logicalId}/`);
+    case 'AWS::DynamoDB::Table.Arn':
+      return `arn:aws:dynamodb:${Region}:${AccountId}:table/${id}`;
+    case 'AWS::IAM::Role.Arn':
+      return `arn:aws:iam::${AccountId}:role/${logicalId}`;
+    case 'AWS::Logs::LogGroup.Arn':
+      return `arn:aws:logs:${Region}:${AccountId}:log-group:${logicalId}`;
+    default:
+      throw new UnsupportedConstructError(
+        `${where}: Fn::GetAtt ${logicalId}.${attribute} (${resource.Type}) is not emulated`,
+      );
+  }
+}
+
+/**
+ * Resolves intrinsics in `value`. `where` names the property for error messages, e.g.
+ * `GetItemsMethod.Properties.Integration.Uri`.
+ */
+export function resolveValue(template: CfnTemplate, value: unknown, where: string): unknown {
+  const resolved = resolveInner(template, value, where);
+  return resolved === NO_VALUE ? undefined : resolved;
+}
+
+function resolveInner(template: CfnTemplate, value: unknown, where: string): unknown {
+  if (Array.isArray(value)) {
+    return value
+      .map((item, i) => resolveInner(template, item, `${where}[${i}]`))
+      .filter((item) => item !== NO_VALUE);
+  }
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value);
+  if (entries.length === 1) {
+    const [fn, arg] = entries[0];
+    if (fn === 'Ref' || fn.startsWith('Fn::') || fn === 'Condition') {
+      return resolveIntrinsic(template, fn, arg, `${where}.${fn}`);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of entries) {
+    const resolved = resolveInner(template, item, `${where}.${key}`);
+    if (resolved !== NO_VALUE) out[key] = resolved;
+  }
+  return out;
+}
+
+function resolveIntrinsic(template: CfnTemplate, fn: string, arg: unknown, where: string): unknown {
+  const asString = (v: unknown, what: string): string => {
+    const resolved = resolveInner(template, v, where);
+    if (typeof resolved !== 'string' && typeof resolved !== 'number') {
+      throw new UnsupportedConstructError(`${where}: ${what} must resolve to a string`);
+    }
+    return String(resolved);
+  };
+  switch (fn) {
+    case 'Ref': {
+      const name = String(arg);
+      if (name === 'AWS::NoValue') return NO_VALUE;
+      if (name in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[name];
+      const parameter = template.Parameters?.[name];
+      if (parameter) {
+        if (parameter.Default === undefined) {
+          throw new UnsupportedConstructError(`${where}: parameter ${name} has no Default`);
+        }
+        return parameter.Default;
+      }
+      return physicalId(template, name, where);
+    }
+    case 'Fn::GetAtt': {
+      const [logicalId, attribute] = Array.isArray(arg) ? arg : String(arg).split('.');
+      return getAtt(template, String(logicalId), String(attribute), where);
+    }
+    case 'Fn::Join': {
+      const [separator, list] = arg as [string, unknown];
+      const items = resolveInner(template, list, where);
+      if (!Array.isArray(items)) throw new UnsupportedConstructError(`${where}: needs a list`);
+      return items.map((item) => asString(item, 'each Fn::Join item')).join(separator);
+    }
+    case 'Fn::Sub': {
+      const [text, vars] = Array.isArray(arg) ? arg : [arg, {}];
+      const variables = (resolveInner(template, vars, where) ?? {}) as Record<string, unknown>;
+      return String(text).replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
+        if (name in variables) return String(variables[name]);
+        if (name.includes('.')) {
+          const [logicalId, attribute] = name.split('.');
+          return getAtt(template, logicalId, attribute, where);
+        }
+        return asString({ Ref: name }, `\${${name}}`);
+      });
+    }
+    case 'Fn::If': {
+      const [condition, whenTrue, whenFalse] = arg as [string, unknown, unknown];
+      return resolveInner(
+        template,
+        evaluateCondition(template, condition, where) ? whenTrue : whenFalse,
+        where,
+      );
+    }
+    case 'Condition':
+      return evaluateCondition(template, String(arg), where);
+    case 'Fn::Equals': {
+      const [a, b] = (arg as unknown[]).map((v) => resolveInner(template, v, where));
+      return JSON.stringify(a) === JSON.stringify(b);
+    }
+    case 'Fn::Not':
+      return !resolveInner(template, (arg as unknown[])[0], where);
+    case 'Fn::And':
+      return (arg as unknown[]).every((v) => resolveInner(template, v, where) === true);
+    case 'Fn::Or':
+      return (arg as unknown[]).some((v) => resolveInner(template, v, where) === true);
+    default:
+      throw new UnsupportedConstructError(`${where}: the intrinsic ${fn} is not emulated`);
+  }
+}
+
+export function evaluateCondition(template: CfnTemplate, name: string, where: string): boolean {
+  const definition = template.Conditions?.[name];
+  if (definition === undefined) {
+    throw new UnsupportedConstructError(`${where}: unknown condition ${name}`);
+  }
+  const value = resolveInner(template, definition, `Conditions.${name}`);
+  if (typeof value !== 'boolean') {
+    throw new UnsupportedConstructError(`Conditions.${name} does not evaluate to true or false`);
+  }
+  return value;
+}
+
+/** Resources of one type whose Condition (if any) holds, with resolved properties. */
+export function resourcesOfType(
+  template: CfnTemplate,
+  type: string,
+): { logicalId: string; props: Record<string, unknown> }[] {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === type)
+    .filter(([id, r]) => !r.Condition || evaluateCondition(template, r.Condition, id))
+    .map(([logicalId, r]) => ({
+      logicalId,
+      props: (resolveValue(template, r.Properties ?? {}, `${logicalId}.Properties`) ??
+        {}) as Record<string, unknown>,
+    }));
+}

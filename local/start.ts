@@ -1,0 +1,194 @@
+/**
+ * The local stage, programmatically: package the service (or take a packaged template), start
+ * the embedded DynamoDB (or use an existing one), create the template's tables, load sample
+ * data into a table that was just created, and serve the API through the gateway emulator.
+ * `local/cli.ts` is the `npm start` front of this; tests and the benchmark call it directly.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { callDynamoDb } from './dynamodb/client';
+import {
+  DEFAULT_ENGINE,
+  DYNAMODB_ENGINES,
+  startDynamoDb,
+  type DynamoDbEngineName,
+  type RunningDynamoDb,
+} from './dynamodb/engine';
+import { createTablesFromTemplate, loadDataDir } from './dynamodb/tables';
+import { buildApiModel, createGateway, readTemplate, serveGateway } from './gateway';
+
+export const ROOT = path.resolve(__dirname, '..');
+const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
+
+export interface LocalStageOptions {
+  /** TCP port on 127.0.0.1; 0 picks a free one. Default 3000. */
+  port?: number;
+  /** A packaged template to serve as is (no packaging). Default: package the service first. */
+  template?: string;
+  /** Stage packaged and served (URL prefix). Default: the template's stage, else `local`. */
+  stage?: string;
+  /** Use this DynamoDB instead of starting one, e.g. `http://127.0.0.1:8000`. */
+  dynamoEndpoint?: string;
+  /** Embedded engine. Default: the recommended one in local/dynamodb/engine.ts. */
+  engine?: DynamoDbEngineName;
+  /** Fresh in-memory store instead of `dataDir`. Default false. */
+  inMemory?: boolean;
+  /** Where the embedded engine keeps data. Default `.local-data/<engine>`. */
+  dataDir?: string;
+  /** Writer API key the service is packaged with. Default: API_KEY, .env.local, else generated. */
+  apiKey?: string;
+  /** Load `sampleDataDir` into a table that was just created. Default true. */
+  seed?: boolean;
+  /** Sample items. Default `data/`. */
+  sampleDataDir?: string;
+  /** Access log and progress lines. Default console.log; `() => {}` silences. */
+  log?: (line: string) => void;
+}
+
+export interface RunningLocalStage {
+  /** e.g. `http://127.0.0.1:3000/local` (no trailing slash). */
+  url: string;
+  port: number;
+  stage: string;
+  /** An API key the API accepts for methods that need one (undefined when there is none). */
+  apiKey?: string;
+  dynamoEndpoint: string;
+  engine?: DynamoDbEngineName;
+  tables: string[];
+  /** Items loaded per sample file (empty when nothing was loaded). */
+  seeded: Record<string, number>;
+  templatePath: string;
+  stop(): Promise<void>;
+}
+
+export function resolveApiKey(explicit?: string): { apiKey: string; source: string } {
+  if (explicit) return { apiKey: explicit, source: 'option' };
+  if (process.env.API_KEY) return { apiKey: process.env.API_KEY, source: 'API_KEY' };
+  const envFile = path.join(ROOT, '.env.local');
+  if (existsSync(envFile)) {
+    const line = readFileSync(envFile, 'utf8')
+      .split('\n')
+      .find((l) => /^\s*API_KEY\s*=/.test(l));
+    const value = line
+      ?.split('=')
+      .slice(1)
+      .join('=')
+      .trim()
+      .replace(/^(['"])(.*)\1$/, '$2');
+    if (value) return { apiKey: value, source: '.env.local' };
+  }
+  return { apiKey: `local-${randomBytes(16).toString('hex')}`, source: 'generated' };
+}
+
+export function parseEngine(value: string | undefined): DynamoDbEngineName {
+  if (value === undefined || value === '') return DEFAULT_ENGINE;
+  if (!(DYNAMODB_ENGINES as readonly string[]).includes(value)) {
+    throw new Error(`Unknown DynamoDB engine ${value}: use one of ${DYNAMODB_ENGINES.join(', ')}`);
+  }
+  return value as DynamoDbEngineName;
+}
+
+/** Runs `sls package --stage <stage>` into `.serverless/<stage>/`; the template takes API_KEY. */
+export async function packageStage(stage: string, apiKey: string): Promise<string> {
+  const outDir = path.join(ROOT, '.serverless', stage);
+  const sls = path.join(ROOT, 'node_modules', '.bin', 'sls');
+  try {
+    await promisify(execFile)(sls, ['package', '--stage', stage, '--package', outDir], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        API_KEY: apiKey,
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+      },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (err) {
+    const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
+    throw new Error(`sls package --stage ${stage} failed:\n${stdout}${stderr}`, { cause: err });
+  }
+  return path.join(outDir, TEMPLATE_FILE);
+}
+
+export async function startLocalStage(opts: LocalStageOptions = {}): Promise<RunningLocalStage> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  let templatePath = opts.template;
+  let packagedKey: string | undefined;
+  if (!templatePath) {
+    const { apiKey, source } = resolveApiKey(opts.apiKey);
+    packagedKey = apiKey;
+    log(`Packaging stage ${opts.stage ?? 'local'} (API key from ${source}) ...`);
+    templatePath = await packageStage(opts.stage ?? 'local', apiKey);
+  }
+  const template = readTemplate(templatePath);
+  // Build (and so check) the API before starting anything: an unsupported construct stops here.
+  const api = buildApiModel(template, { stageName: opts.stage });
+  const usesDynamoDb =
+    api.hasTables ||
+    api.resources.some((r) => [...r.methods.values()].some((m) => m.integration.type === 'AWS'));
+
+  let engine: RunningDynamoDb | undefined;
+  let dynamoEndpoint = opts.dynamoEndpoint ?? '';
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    cleanups.length = 0;
+  };
+  try {
+    if (!dynamoEndpoint && usesDynamoDb) {
+      const engineName = opts.engine ?? DEFAULT_ENGINE;
+      const dataDir = opts.inMemory
+        ? undefined
+        : (opts.dataDir ?? path.join(ROOT, '.local-data', engineName));
+      engine = await startDynamoDb({ engine: engineName, dataDir });
+      cleanups.push(() => engine!.stop());
+      dynamoEndpoint = engine.endpoint;
+      log(
+        `DynamoDB (${engineName}${dataDir ? `, data in ${path.relative(ROOT, dataDir)}` : ', in memory'}) at ${dynamoEndpoint}`,
+      );
+    }
+    let tables: string[] = [];
+    let seeded: Record<string, number> = {};
+    if (api.hasTables) {
+      const before = new Set(await listTables(dynamoEndpoint));
+      tables = await createTablesFromTemplate(template, dynamoEndpoint);
+      const created = tables.filter((t) => !before.has(t));
+      const sampleDir = opts.sampleDataDir ?? path.join(ROOT, 'data');
+      if ((opts.seed ?? true) && created.length === 1 && existsSync(sampleDir)) {
+        seeded = await loadDataDir(dynamoEndpoint, created[0], sampleDir);
+        log(`Loaded sample items into ${created[0]}: ${JSON.stringify(seeded)}`);
+      }
+    }
+    const gateway = createGateway(
+      api,
+      dynamoEndpoint,
+      `${api.apiId}.execute-api.us-east-1.amazonaws.com`,
+    );
+    const server = await serveGateway(gateway, { port: opts.port ?? 3000, accessLog: log });
+    cleanups.push(() => server.close());
+    return {
+      url: server.url,
+      port: server.port,
+      stage: api.stageName,
+      apiKey: packagedKey && api.apiKeys.has(packagedKey) ? packagedKey : [...api.apiKeys][0],
+      dynamoEndpoint,
+      engine: engine?.engine,
+      tables,
+      seeded,
+      templatePath,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function listTables(endpoint: string): Promise<string[]> {
+  const res = await callDynamoDb(endpoint, 'ListTables', '{}', { timeoutMs: 10_000 });
+  if (res.status !== 200) throw new Error(`ListTables on ${endpoint} answered ${res.status}`);
+  return (JSON.parse(res.body) as { TableNames?: string[] }).TableNames ?? [];
+}
