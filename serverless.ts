@@ -6,7 +6,7 @@ import { deploymentConditions, deploymentResources } from './resources/deploymen
 import { gatewayResponseResources } from './resources/gateway-responses';
 import { iamResources } from './resources/iam';
 import { outputs } from './resources/outputs';
-import { stageParams } from './resources/params';
+import { profiles, stageParams } from './resources/params';
 import { tableResources } from './resources/table';
 
 /**
@@ -20,6 +20,7 @@ const serverlessConfiguration: AWS = {
   useDotenv: true,
   plugins: [
     'serverless-iam-roles-per-function',
+    './plugins/required-env',
     './plugins/api-deployment-id',
     './plugins/endpoint-info',
   ],
@@ -31,6 +32,7 @@ const serverlessConfiguration: AWS = {
     deploymentMethod: 'direct',
   },
   params: stageParams,
+  custom: { profiles },
   resources: {
     Description: 'config-store (${sls:stage}): DynamoDB table served over REST by API Gateway',
     Conditions: deploymentConditions,

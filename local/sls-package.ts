@@ -25,6 +25,8 @@ export interface PackageOptions {
   env?: NodeJS.ProcessEnv;
   /** Skip type-checking serverless.ts (`tsc --noEmit` does it in `npm test`). Default true. */
   transpileOnly?: boolean;
+  /** Let Serverless read `.env` / `.env.<stage>` from the service directory. Default true. */
+  dotenv?: boolean;
 }
 
 export async function slsPackage(
@@ -40,7 +42,7 @@ export async function slsPackage(
       SERVICE_FILES.map((name) => symlink(path.join(SERVICE_DIR, name), path.join(workDir, name))),
     );
     // `.env.<stage>` files are read from the service directory (useDotenv).
-    for (const envFile of [`.env`, `.env.${stage}`]) {
+    for (const envFile of options.dotenv === false ? [] : [`.env`, `.env.${stage}`]) {
       await symlink(path.join(SERVICE_DIR, envFile), path.join(workDir, envFile)).catch(() => {});
     }
     const sls = path.join(SERVICE_DIR, 'node_modules', 'serverless', 'bin', 'serverless.js');

@@ -1,51 +1,82 @@
 /**
- * Per-stage settings (`${param:name}` in resources/). `default` applies to every stage;
- * a named stage overrides what it lists. Values read from the environment come from
- * `.env.<stage>` (useDotenv); `.env.example` documents each of them.
+ * Per-stage settings, read in resources/ as `${param:name}`.
+ *
+ * Production safety is chosen by the `profile` param, not by the stage's name: the `prod`
+ * stage sets it, and any other stage can opt in with `STAGE_PROFILE=production` in its
+ * `.env.<stage>` (a `staging` stage, say). Each setting below is the profile's value unless a
+ * stage overrides it. `.env.example` documents every environment variable.
  */
-export const stageParams = {
-  default: {
-    /** Allowed CORS origin for every response. Default `*`. */
-    corsOrigin: '${env:CORS_ORIGIN, "*"}',
-    /** Value of the writer API key; required, never committed. */
-    apiKey: '${env:API_KEY}',
-    /** Whether reads need the API key too. Default false: reads are public. */
-    readApiKeyRequired: '${env:READ_API_KEY_REQUIRED, false}',
-    /** Stage-wide throttling (requests/s and burst) for all clients. */
+export const profiles = {
+  development: {
+    /** Point-in-time recovery of the table (continuous backups). */
+    pointInTimeRecovery: false,
+    /** The table cannot be deleted while this is on (not even by `sls remove`). */
+    deletionProtection: false,
+    /** DeletionPolicy/UpdateReplacePolicy of the table: `Delete` keeps `sls remove` clean. */
+    tableRetainPolicy: 'Delete',
+    /** Encrypt the table with the AWS-managed KMS key instead of an AWS-owned key. */
+    tableKmsEncryption: false,
+    /** API Gateway access logs to a CloudWatch log group (needs the account's logging role). */
+    accessLogs: false,
+    /** Execution metrics in CloudWatch, per method. */
+    metrics: false,
+    /** X-Ray tracing of API requests. */
+    tracing: false,
+    /** Stage-wide throttling: steady requests/s and burst, for all clients together. */
     throttleRate: 50,
     throttleBurst: 100,
-    /** Throttling and daily quota for one API key (usage plan). */
+    /** Usage plan for the API key: requests/s, burst, requests per day. */
     keyThrottleRate: 10,
     keyThrottleBurst: 20,
     keyQuotaPerDay: 10000,
-    /** Production safety of the table: PITR, deletion protection, Retain policy, KMS. */
-    pointInTimeRecovery: false,
-    deletionProtection: false,
-    tableRetainPolicy: 'Delete',
-    tableKmsEncryption: false,
-    /** Observability: access logs (with retention), execution metrics, X-Ray tracing. */
-    accessLogs: false,
-    logRetentionDays: 14,
-    metrics: false,
-    tracing: false,
-    /** Response caching of GETs (a stage cache cluster costs money by the hour). */
-    cacheEnabled: false,
-    cacheSize: '0.5',
-    cacheTtl: 60,
   },
-  prod: {
-    throttleRate: 500,
-    throttleBurst: 1000,
-    keyThrottleRate: 50,
-    keyThrottleBurst: 100,
-    keyQuotaPerDay: 1000000,
+  production: {
     pointInTimeRecovery: true,
     deletionProtection: true,
     tableRetainPolicy: 'Retain',
     tableKmsEncryption: true,
     accessLogs: true,
-    logRetentionDays: 90,
     metrics: true,
     tracing: true,
+    throttleRate: 500,
+    throttleBurst: 1000,
+    keyThrottleRate: 100,
+    keyThrottleBurst: 200,
+    keyQuotaPerDay: 1000000,
+  },
+};
+
+export type ProfileName = keyof typeof profiles;
+type Setting = keyof (typeof profiles)['development'];
+
+/** `${self:custom.profiles.<profile>.<setting>}` for every profile setting. */
+const fromProfile = Object.fromEntries(
+  (Object.keys(profiles.development) as Setting[]).map((setting) => [
+    setting,
+    `\${self:custom.profiles.\${param:profile}.${setting}}`,
+  ]),
+);
+
+export const stageParams = {
+  default: {
+    /** `development` (cheap, removable) or `production` (safe). Env: STAGE_PROFILE. */
+    profile: '${env:STAGE_PROFILE, "development"}',
+    ...fromProfile,
+    /** Writer API key value; required, never committed. Env: API_KEY (20+ characters). */
+    apiKey: '${requiredEnv:API_KEY}',
+    /** Allowed CORS origin of every response. Env: CORS_ORIGIN, default `*`. */
+    corsOrigin: '${env:CORS_ORIGIN, "*"}',
+    /** Reads need the API key too when true. Env: READ_API_KEY_REQUIRED, default false. */
+    readApiKeyRequired: '${strToBool(${env:READ_API_KEY_REQUIRED, "false"})}',
+    /** Days to keep access logs. Env: LOG_RETENTION_DAYS, default 30. */
+    logRetentionDays: '${env:LOG_RETENTION_DAYS, 30}',
+    /** Cache GET responses in a stage cache cluster (billed per hour). Env: GET_CACHE=true. */
+    cacheEnabled: '${strToBool(${env:GET_CACHE, "false"})}',
+    /** Cache cluster size in GB and TTL in seconds. Env: GET_CACHE_SIZE, GET_CACHE_TTL. */
+    cacheSize: '${env:GET_CACHE_SIZE, "0.5"}',
+    cacheTtl: '${env:GET_CACHE_TTL, 60}',
+  },
+  prod: {
+    profile: 'production',
   },
 };

@@ -48,11 +48,14 @@ export function resourcesOfType(template: CfnTemplate, type: string): Record<str
   return Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => r.Type === type));
 }
 
-/** Packages a stage for the tests with the test API key (see local/sls-package.ts). */
+/**
+ * Packages a stage for the tests with the test API key (see local/sls-package.ts), ignoring
+ * any `.env.<stage>` a developer keeps in the checkout: tests see only what they pass.
+ */
 export async function packageStage(
   stage: string,
   outDir = packageDir(stage),
   env: NodeJS.ProcessEnv = {},
 ): Promise<void> {
-  await slsPackage(stage, outDir, { env: { API_KEY: TEST_API_KEY, ...env } });
+  await slsPackage(stage, outDir, { env: { API_KEY: TEST_API_KEY, ...env }, dotenv: false });
 }
