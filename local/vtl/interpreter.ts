@@ -603,6 +603,7 @@ export class Interpreter {
         if (op === '&&') return this.condition(a) && this.condition(b);
         if (op === '||') return this.condition(a) || this.condition(b);
         if (op === 'not' || op === '!') return !this.condition(a);
+        if (op === 'parenthesis') return this.condition(a);
         if (COMPARISONS.has(op)) return this.value(ast) === true;
         // Arithmetic nodes evaluate to false in 1.7 (SimpleNode.evaluate).
         return false;
@@ -678,6 +679,7 @@ export class Interpreter {
     const op = String(ast.operator);
     const [aAst, bAst] = ast.expression as Ast[];
     if (op === '&&' || op === '||' || op === 'not' || op === '!') return this.condition(ast);
+    if (op === 'parenthesis') return this.value(aAst);
     if (op === 'minus') return arithmetic('-', 0, this.value(aAst));
     const a = this.value(aAst);
     const b = this.value(bAst);

@@ -129,6 +129,40 @@ function noSuchMethod(on: string, method: string, args: unknown[]): UnsupportedT
   );
 }
 
+const OBJECT_METHODS = ['equals', 'hashCode', 'toString', 'getClass', 'notify', 'notifyAll', 'wait'];
+
+/** Public method names of the Java classes templates meet (Java 8+), to tell "exists" from "absent". */
+const JAVA_METHODS: Record<string, Set<string>> = {
+  String: new Set([
+    ...OBJECT_METHODS,
+    ...'charAt codePointAt codePointBefore codePointCount compareTo compareToIgnoreCase concat contains contentEquals endsWith equalsIgnoreCase getBytes getChars indexOf intern isEmpty lastIndexOf length matches offsetByCodePoints regionMatches replace replaceAll replaceFirst split startsWith subSequence substring toCharArray toLowerCase toUpperCase trim chars codePoints isBlank strip stripLeading stripTrailing lines repeat'.split(' '),
+  ]),
+  List: new Set([
+    ...OBJECT_METHODS,
+    ...'add addAll clear contains containsAll get indexOf isEmpty iterator lastIndexOf listIterator remove removeAll retainAll set size subList toArray ensureCapacity trimToSize forEach removeIf replaceAll sort spliterator stream parallelStream clone toJSONString merge appendElement'.split(' '),
+  ]),
+  Map: new Set([
+    ...OBJECT_METHODS,
+    ...'clear containsKey containsValue entrySet get isEmpty keySet put putAll remove size values getOrDefault putIfAbsent replace replaceAll compute computeIfAbsent computeIfPresent merge forEach clone'.split(' '),
+  ]),
+  Number: new Set([
+    ...OBJECT_METHODS,
+    ...'intValue longValue doubleValue floatValue shortValue byteValue compareTo isNaN isInfinite'.split(' '),
+  ]),
+  Boolean: new Set([...OBJECT_METHODS, 'booleanValue', 'compareTo']),
+};
+
+/**
+ * A method the value's class does not have: Velocity finds nothing and the call yields null
+ * (printing as nothing on API Gateway). Templates rely on this to tell types apart
+ * ("$!v.keySet()" is empty unless $v is a map). A method the class has but this runtime does
+ * not implement is refused instead of guessed.
+ */
+function absent(kind: keyof typeof JAVA_METHODS, on: string, name: string, args: unknown[]): undefined {
+  if (JAVA_METHODS[kind].has(name)) throw noSuchMethod(on, name, args);
+  return undefined;
+}
+
 function indexError(index: number, size: number): TemplateRuntimeError {
   return new TemplateRuntimeError(`IndexOutOfBoundsException: Index: ${index}, Size: ${size}`);
 }
@@ -241,7 +275,7 @@ function callString(s: string, name: string, args: unknown[]): unknown {
       return s.length - other.length;
     }
     default:
-      throw noSuchMethod('String', name, args);
+      return absent('String', 'String', name, args);
   }
 }
 
@@ -268,7 +302,7 @@ function callList(list: JList | JArray, name: string, args: unknown[]): unknown 
       return javaToString(list);
     default:
   }
-  if (fixed) throw noSuchMethod(on, name, args);
+  if (fixed) return absent('List', on, name, args);
   switch (`${name}/${args.length}`) {
     case 'add/1':
       items.push(args[0]);
@@ -302,7 +336,7 @@ function callList(list: JList | JArray, name: string, args: unknown[]): unknown 
       return other.items.length > 0;
     }
     default:
-      throw noSuchMethod(on, name, args);
+      return absent('List', on, name, args);
   }
 }
 
@@ -350,8 +384,10 @@ function callMap(map: JMap, name: string, args: unknown[]): unknown {
     case 'clear/0':
       map.map.clear();
       return null;
+    case 'getOrDefault/2':
+      return typeof args[0] === 'string' && map.map.has(args[0]) ? map.map.get(args[0]) : args[1];
     default:
-      throw noSuchMethod('LinkedHashMap', name, args);
+      return absent('Map', 'LinkedHashMap', name, args);
   }
 }
 
@@ -378,6 +414,7 @@ export class MapEntry {
 function callNumberOrBoolean(value: unknown, name: string, args: unknown[]): unknown {
   if (args.length === 0) {
     if (name === 'toString') return javaToString(value);
+    if (name === 'booleanValue' && typeof value === 'boolean') return value;
     if (isInteger(value) || value instanceof JDouble) {
       const n = value instanceof JDouble ? value.value : Number(value);
       if (name === 'intValue' || name === 'longValue') return Math.trunc(n) | 0;
@@ -385,7 +422,8 @@ function callNumberOrBoolean(value: unknown, name: string, args: unknown[]): unk
     }
   }
   if (name === 'equals' && args.length === 1) return javaEquals(value, args[0]);
-  throw noSuchMethod(javaClassName(value), name, args);
+  if (typeof value === 'boolean') return absent('Boolean', 'Boolean', name, args);
+  return absent('Number', javaClassName(value), name, args);
 }
 
 /** $obj.method(args) on a Java value. */

@@ -5,6 +5,8 @@
  * (tests/reference-velocity/install.sh), a single test says so instead.
  */
 import { differentialCases } from '../fixtures/vtl/differential-cases';
+import { templateCases } from '../fixtures/vtl/template-inputs';
+import { loadVtl } from '../../resources/vtl';
 import { MappingResult, renderMappingTemplate } from '../../local/vtl';
 import {
   ReferenceResult,
@@ -23,7 +25,13 @@ if (missing !== undefined) {
   });
 } else {
   // Bodies go to both engines as ASCII-only JSON: see asciiJson.
-  const cases = differentialCases.map((c) => ({
+  // Our own vtl/ templates, as packaged (includes inlined), on realistic inputs.
+  const ownTemplates = templateCases.map((c) => ({
+    name: `vtl/${c.template}: ${c.name}`,
+    template: loadVtl(c.template),
+    ...c.input,
+  }));
+  const cases = [...differentialCases, ...ownTemplates].map((c) => ({
     ...c,
     body: c.body === undefined ? '{}' : asciiText(c.body),
   }));
