@@ -6,7 +6,15 @@
  * comparison behind the default.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import type { Server } from 'node:http';
@@ -52,17 +60,89 @@ export async function startDynamoDb(opts: StartDynamoDbOptions = {}): Promise<Ru
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(`DynamoDB port must be an integer 0-65535, got ${port}`);
   }
-  if (opts.dataDir !== undefined) mkdirSync(opts.dataDir, { recursive: true });
+  if (!DYNAMODB_ENGINES.includes(engine)) {
+    throw new TypeError(
+      `Unknown DynamoDB engine ${JSON.stringify(engine)}: use one of ${DYNAMODB_ENGINES.join(', ')}`,
+    );
+  }
   const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
-  switch (engine) {
-    case 'dynalite':
-      return startDynalite(port, opts.dataDir, startTimeoutMs);
-    case 'dynamodb-local':
-      return startDynamoDbLocal(port, opts.dataDir, startTimeoutMs);
-    default:
-      throw new TypeError(
-        `Unknown DynamoDB engine ${JSON.stringify(engine)}: use one of ${DYNAMODB_ENGINES.join(', ')}`,
-      );
+  const dataDir = opts.dataDir === undefined ? undefined : path.resolve(opts.dataDir);
+  const releaseLock = dataDir === undefined ? () => undefined : lockDataDir(dataDir);
+  try {
+    const running =
+      engine === 'dynalite'
+        ? await startDynalite(port, dataDir, startTimeoutMs)
+        : await startDynamoDbLocal(port, dataDir, startTimeoutMs);
+    let stopped: Promise<void> | undefined;
+    return {
+      ...running,
+      stop: () => (stopped ??= running.stop().finally(releaseLock)),
+    };
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
+}
+
+const LOCK_FILE = '.local-dynamodb.lock';
+const heldLocks = new Set<string>();
+
+/**
+ * Claims `dataDir` for this process. Two engines on one directory corrupt each other, and
+ * LevelDB's own lock error surfaces inside dynalite as an uncaught exception that kills the
+ * process with an unrelated message. A lock left by a dead process is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const lockPath = path.join(dataDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      heldLocks.add(lockPath);
+      installExitHook();
+      return () => {
+        if (heldLocks.delete(lockPath)) unlinkSilently(lockPath);
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(readFileSyncSafe(lockPath));
+      if (owner > 0 && (owner === process.pid || isAlive(owner))) {
+        throw new DynamoDbStartError(
+          `The DynamoDB data directory ${dataDir} is in use by process ${owner}` +
+            `${owner === process.pid ? ' (this one)' : ''}: stop that local stage first, or ` +
+            'use another data directory.',
+        );
+      }
+      unlinkSilently(lockPath); // stale: its process has gone
+    }
+  }
+  throw new DynamoDbStartError(`Could not lock the DynamoDB data directory ${dataDir}`);
+}
+
+function readFileSyncSafe(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function unlinkSilently(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Already gone.
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -196,6 +276,7 @@ function installExitHook(): void {
   // where this hook never runs (SIGKILL, crash).
   process.on('exit', () => {
     for (const child of runningJvms) killJvmGroup(child, 'SIGKILL');
+    for (const lockPath of heldLocks) unlinkSilently(lockPath);
   });
 }
 

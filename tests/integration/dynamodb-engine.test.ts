@@ -86,32 +86,34 @@ describe.each(ENGINES)('%s engine', (engine) => {
   });
   afterAll(() => db?.stop());
 
-  it('listens on 127.0.0.1 on a free port and starts empty when in memory', async () => {
-    const other = await startDynamoDb({ engine });
+  it('listens on 127.0.0.1 on a free port by default', () => {
+    expect(db.engine).toBe(engine);
+    expect(db.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('listens on a requested port, starts empty in memory and releases the port on stop', async () => {
+    const port = await freePort();
+    const other = await startDynamoDb({ engine, port });
     try {
-      expect(other.engine).toBe(engine);
-      expect(other.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(other.endpoint).not.toBe(db.endpoint);
-      const tables = await call(other.endpoint, 'ListTables', {});
-      expect(tables).toEqual({ status: 200, body: { TableNames: [] } });
+      expect(other.endpoint).toBe(`http://127.0.0.1:${port}`);
+      expect(await call(other.endpoint, 'ListTables', {})).toEqual({
+        status: 200,
+        body: { TableNames: [] },
+      });
     } finally {
       await other.stop();
     }
-  });
-
-  it('listens on a requested port and releases it on stop', async () => {
-    const port = await freePort();
-    const fixed = await startDynamoDb({ engine, port });
-    expect(fixed.endpoint).toBe(`http://127.0.0.1:${port}`);
-    await fixed.stop();
-    await fixed.stop(); // stopping twice is harmless
+    await other.stop(); // stopping twice is harmless
     expect(await portIsClosed(port)).toBe(true);
   });
 
-  it('keeps tables and items across a restart with a data directory', async () => {
+  it('keeps tables and items across a restart with a data directory, used by one engine at a time', async () => {
     const dataDir = tempDir();
     const first = await startDynamoDb({ engine, dataDir });
     try {
+      await expect(startDynamoDb({ engine, dataDir })).rejects.toThrow(
+        `The DynamoDB data directory ${dataDir} is in use by process ${process.pid}`,
+      );
       await createTablesFromTemplate(fixtureTemplate(), first.endpoint);
       await loadItems(first.endpoint, TABLE, [{ id: 'svc', range: 'kept', value: 'survives' }]);
     } finally {
