@@ -91,9 +91,12 @@ export function parseEngine(value: string | undefined): DynamoDbEngineName {
   return value as DynamoDbEngineName;
 }
 
-/** Runs `sls package --stage <stage>` into `.serverless/<stage>/`; the template takes API_KEY. */
+/**
+ * Runs `sls package --stage <stage>` into `.local-data/package/<stage>/` (gitignored; Serverless
+ * refuses a `--package` directory inside `.serverless/`); the template takes API_KEY from the env.
+ */
 export async function packageStage(stage: string, apiKey: string): Promise<string> {
-  const outDir = path.join(ROOT, '.serverless', stage);
+  const outDir = path.join(ROOT, '.local-data', 'package', stage);
   const sls = path.join(ROOT, 'node_modules', '.bin', 'sls');
   try {
     await promisify(execFile)(sls, ['package', '--stage', stage, '--package', outDir], {
