@@ -43,11 +43,13 @@ export function javaRegex(pattern: string, extraFlags = ''): RegExp {
     flags += lead[1];
     src = src.slice(lead[0].length);
   }
+  // Order matters: the first match names the construct.
   const refuse: [RegExp, string][] = [
+    // JS reads \p{..} as literal text without the u flag, and has no POSIX/java classes.
+    [/\\[pP]\{/, 'POSIX/Unicode character classes \\p{...}'],
     [/\(\?[imsxdu-]+[:)]/, 'inline flags inside the pattern'],
     [/\(\?>/, 'atomic groups (?>...)'],
     [/(?<!\\)(?:\\\\)*[*+?}]\+/, 'possessive quantifiers'],
-    [/\\[pP]\{(?:Lower|Upper|ASCII|Alpha|Digit|Alnum|Punct|Graph|Print|Blank|Cntrl|XDigit|Space|java|Is|In)/, 'POSIX/java character classes \\p{...}'],
     [/\\[QEGZzAhHvVRX]/, 'the escapes \\Q \\E \\G \\A \\Z \\z \\h \\v \\R \\X'],
     [/\[[^\]]*(?<!\\)\[/, 'nested character classes / class intersection'],
   ];
