@@ -40,6 +40,8 @@ export interface LocalStageOptions {
   dataDir?: string;
   /** Writer API key the service is packaged with. Default: API_KEY, .env.local, else generated. */
   apiKey?: string;
+  /** Create the template's tables on the DynamoDB endpoint. Default true. */
+  createTables?: boolean;
   /** Load `sampleDataDir` into a table that was just created. Default true. */
   seed?: boolean;
   /** Sample items. Default `data/`. */
@@ -155,7 +157,7 @@ export async function startLocalStage(opts: LocalStageOptions = {}): Promise<Run
     }
     let tables: string[] = [];
     let seeded: Record<string, number> = {};
-    if (api.hasTables) {
+    if (api.hasTables && opts.createTables !== false) {
       const before = new Set(await listTables(dynamoEndpoint));
       tables = await createTablesFromTemplate(template, dynamoEndpoint);
       const created = tables.filter((t) => !before.has(t));

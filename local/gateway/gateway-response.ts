@@ -169,17 +169,21 @@ function substituteVariables(
   context: Record<string, unknown>,
   stageVariables: Record<string, string>,
 ): string {
+  const lookup = (root: string, dotted: string): string => {
+    let value: unknown = root === 'context' ? context : stageVariables;
+    for (const key of dotted.slice(1).split('.')) {
+      value =
+        value !== null && typeof value === 'object'
+          ? (value as Record<string, unknown>)[key]
+          : undefined;
+    }
+    return value === undefined || value === null ? '' : String(value);
+  };
   return template.replace(
-    /\$(?:\{)?(context|stageVariables)((?:\.[A-Za-z0-9_-]+)+)(?:\})?/g,
-    (_, root: string, dotted: string) => {
-      let value: unknown = root === 'context' ? context : stageVariables;
-      for (const key of dotted.slice(1).split('.')) {
-        value =
-          value !== null && typeof value === 'object'
-            ? (value as Record<string, unknown>)[key]
-            : undefined;
-      }
-      return value === undefined || value === null ? '' : String(value);
-    },
+    /\$\{(context|stageVariables)((?:\.[A-Za-z0-9_]+)+)\}|\$(context|stageVariables)((?:\.[A-Za-z0-9_]+)+)/g,
+    (_, bracedRoot?: string, bracedPath?: string, root?: string, dotted?: string) =>
+      bracedRoot
+        ? lookup(bracedRoot, bracedPath as string)
+        : lookup(root as string, dotted as string),
   );
 }
