@@ -149,7 +149,7 @@ function build(tokens: Token[]): Node[] {
       case 'open': {
         const ast = t.ast;
         let node: Node;
-        let body: Node[] = [];
+        const body: Node[] = [];
         if (ast.type === 'if') {
           node = { kind: 'if', branches: [{ condition: ast.condition, body }] };
         } else if (ast.type === 'foreach') {

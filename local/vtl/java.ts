@@ -206,6 +206,7 @@ function callString(s: string, name: string, args: unknown[]): unknown {
     case 'toString/0':
     case 'trim/0':
       // Java's trim strips every char <= U+0020, not Unicode whitespace.
+      // eslint-disable-next-line no-control-regex -- Java's trim bound is control characters.
       return name === 'trim' ? s.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '') : s;
     case 'toLowerCase/0':
       return s.toLowerCase();

@@ -207,6 +207,7 @@ export function parseJsonToJava(text: string): unknown {
     while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
   };
   const str = (): string => {
+    // eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings.
     const end = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
     end.lastIndex = i;
     const m = end.exec(text);
