@@ -10,6 +10,20 @@ export const DEPLOYMENT = 'ApiDeployment';
 export const STAGE = 'ApiStage';
 export const ACCESS_LOG_GROUP = 'ApiAccessLogGroup';
 
+/** Metrics and throttling of the stage's methods (paths in MethodSettings' `~1` form). */
+const methodSettings = (ResourcePath: string, HttpMethod: string) => ({
+  ResourcePath,
+  HttpMethod,
+  MetricsEnabled: '${param:metrics}',
+  ThrottlingBurstLimit: '${param:throttleBurst}',
+  ThrottlingRateLimit: '${param:throttleRate}',
+});
+
+const getCaching = {
+  CachingEnabled: '${param:cacheEnabled}',
+  CacheTtlInSeconds: '${param:cacheTtl}',
+};
+
 /** Methods the deployment must wait for (CloudFormation deploys an API only once they exist). */
 export function deploymentResources(methodIds: string[]): CfnResources {
   return {
@@ -29,33 +43,10 @@ export function deploymentResources(methodIds: string[]): CfnResources {
         CacheClusterEnabled: '${param:cacheEnabled}',
         CacheClusterSize: '${param:cacheSize}',
         MethodSettings: [
-          {
-            ResourcePath: '/*',
-            HttpMethod: '*',
-            MetricsEnabled: '${param:metrics}',
-            ThrottlingBurstLimit: '${param:throttleBurst}',
-            ThrottlingRateLimit: '${param:throttleRate}',
-            CachingEnabled: false,
-          },
-          {
-            // Only reads are cached (when the stage has a cache); writes never are.
-            ResourcePath: '/~1{id}',
-            HttpMethod: 'GET',
-            CachingEnabled: '${param:cacheEnabled}',
-            CacheTtlInSeconds: '${param:cacheTtl}',
-            MetricsEnabled: '${param:metrics}',
-            ThrottlingBurstLimit: '${param:throttleBurst}',
-            ThrottlingRateLimit: '${param:throttleRate}',
-          },
-          {
-            ResourcePath: '/~1{id}~1{range}',
-            HttpMethod: 'GET',
-            CachingEnabled: '${param:cacheEnabled}',
-            CacheTtlInSeconds: '${param:cacheTtl}',
-            MetricsEnabled: '${param:metrics}',
-            ThrottlingBurstLimit: '${param:throttleBurst}',
-            ThrottlingRateLimit: '${param:throttleRate}',
-          },
+          { ...methodSettings('/*', '*'), CachingEnabled: false },
+          // Only reads are cached (when the stage has a cache); writes never are.
+          { ...methodSettings('/~1{id}', 'GET'), ...getCaching },
+          { ...methodSettings('/~1{id}~1{range}', 'GET'), ...getCaching },
         ],
         AccessLogSetting: {
           'Fn::If': [
