@@ -15,7 +15,6 @@ import { startLocalStage, type RunningLocalStage } from '../../local/start';
 import { send } from '../helpers/local-stage';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'gateway');
-const SNAPSHOT = 'localstack tests/aws/services/apigateway/test_apigateway_common.snapshot.json';
 
 function fixturePath(name: string): string {
   return path.join(FIXTURES, name);
@@ -66,7 +65,7 @@ describe('$input.path formatting (AWS integration, echo backend)', () => {
     url = (await serveFixture('input-path-formatting.json')).url;
   });
 
-  // Expected values: SNAPSHOT, test_input_path_template_formatting, key named in each row.
+  // Expected values: test_apigateway_common.snapshot.json, test_input_path_template_formatting, key named in each row.
   it.each([
     ['dict-response', '/path', { foo: 'bar' }, '{foo=bar}'],
     ['json-list', '/path', [{ foo: 'bar' }], '[{"foo":"bar"}]'],
@@ -117,7 +116,7 @@ describe('routing and request validation (MOCK integrations)', () => {
     url = (await serveFixture('routing-validation.json')).url;
   });
 
-  it('a declared route answers (SNAPSHOT, test_routing_not_found, "working-route")', async () => {
+  it('a declared route answers (test_apigateway_common.snapshot.json, test_routing_not_found, "working-route")', async () => {
     const res = await send(url, '/exists');
     expect({ status: res.status, json: res.json }).toEqual({
       status: 200,
@@ -125,7 +124,7 @@ describe('routing and request validation (MOCK integrations)', () => {
     });
   });
 
-  // SNAPSHOT, test_routing_not_found: "not-found" and "wrong-method".
+  // test_apigateway_common.snapshot.json, test_routing_not_found: "not-found" and "wrong-method".
   it.each([
     ['not-found', 'GET', '/not-existing'],
     ['wrong-method', 'POST', '/exists'],
@@ -138,7 +137,7 @@ describe('routing and request validation (MOCK integrations)', () => {
     });
   });
 
-  // SNAPSHOT, test_api_gateway_request_validator: messages under the keys named in each row.
+  // test_apigateway_common.snapshot.json, test_api_gateway_request_validator: messages under the keys named in each row.
   it.each([
     [
       'missing-all-required-request-params-post',
@@ -196,7 +195,7 @@ describe('routing and request validation (MOCK integrations)', () => {
 
 describe('unsupported constructs stop start-up, naming them', () => {
   type Mutation = (t: CfnTemplate) => void;
-  const method = (t: CfnTemplate) => t.Resources.ExistsGet.Properties as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const method = (t: CfnTemplate) => t.Resources.ExistsGet.Properties as Record<string, any>;
 
   it.each<[string, Mutation, RegExp]>([
     [
