@@ -43,16 +43,17 @@ interface DynamoMethodOptions {
  * A method whose integration calls DynamoDB directly (type AWS, no Lambda).
  * Integration responses: 2XX through the method's response template (the default, so a
  * status no pattern matches still gets a JSON body); DynamoDB's errors, which come back as
- * HTTP 400 with a `__type` or as 5XX, through error.response.vtl, which picks the status.
+ * HTTP 400 with a `__type`, through error.response.vtl, which picks the status by type;
+ * 5XX through server-error.response.vtl (503).
  * PassthroughBehavior NEVER: a body in any other content type is refused (415), never
  * forwarded to DynamoDB unmapped.
  */
 function dynamoMethod(options: DynamoMethodOptions) {
-  const errorResponse = (statusCode: string, selectionPattern: string) => ({
+  const errorResponse = (statusCode: string, selectionPattern: string, vtl: string) => ({
     StatusCode: statusCode,
     SelectionPattern: selectionPattern,
     ResponseParameters: { [CORS_ORIGIN]: CORS_ORIGIN_VALUE },
-    ResponseTemplates: { [JSON_TYPE]: template('error.response.vtl') },
+    ResponseTemplates: { [JSON_TYPE]: template(vtl) },
   });
   return {
     Type: 'AWS::ApiGateway::Method',
@@ -78,8 +79,8 @@ function dynamoMethod(options: DynamoMethodOptions) {
             ResponseParameters: { [CORS_ORIGIN]: CORS_ORIGIN_VALUE },
             ResponseTemplates: { [JSON_TYPE]: template(`${options.templates}.response.vtl`) },
           },
-          errorResponse('400', '4\\d{2}'),
-          errorResponse('503', '5\\d{2}'),
+          errorResponse('400', '4\\d{2}', 'error.response.vtl'),
+          errorResponse('503', '5\\d{2}', 'server-error.response.vtl'),
         ],
       },
       MethodResponses: METHOD_STATUSES.map((StatusCode) => ({

@@ -128,7 +128,7 @@ describe('methods', () => {
   );
 
   it.each(['GetItemsMethod', 'GetItemMethod', 'PutItemMethod', 'DeleteItemMethod'])(
-    '%s maps success by its response template and DynamoDB errors (4XX, 5XX) by error.response.vtl',
+    '%s maps success by its response template, DynamoDB errors (4XX) by type, 5XX to 503',
     (id) => {
       const responses = method(dev, id).Integration.IntegrationResponses;
       expect(responses.map((r: any) => [r.StatusCode, r.SelectionPattern])).toEqual([
@@ -136,13 +136,18 @@ describe('methods', () => {
         ['400', '4\\d{2}'],
         ['503', '5\\d{2}'],
       ]);
-      const base = id.replace('Method', '').replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase());
+      const base = id
+        .replace('Method', '')
+        .replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase());
       expect(templateText(responses[0].ResponseTemplates['application/json'])).toBe(
         loadVtl(`${base}.response.vtl`),
       );
-      for (const error of responses.slice(1)) {
-        expect(error.ResponseTemplates['application/json']).toBe(loadVtl('error.response.vtl'));
-      }
+      expect(responses[1].ResponseTemplates['application/json']).toBe(
+        loadVtl('error.response.vtl'),
+      );
+      expect(responses[2].ResponseTemplates['application/json']).toBe(
+        loadVtl('server-error.response.vtl'),
+      );
     },
   );
 
@@ -165,9 +170,17 @@ describe('methods', () => {
 
   it('declares every status the templates can choose as a method response', () => {
     const chosen = new Set<string>(['200', '400', '503']);
-    for (const name of ['error', 'get-items', 'get-item', 'put-item', 'delete-item']) {
+    for (const name of [
+      'error',
+      'server-error',
+      'get-items',
+      'get-item',
+      'put-item',
+      'delete-item',
+    ]) {
       const text = loadVtl(`${name}.response.vtl`);
-      for (const [, status] of text.matchAll(/responseOverride\.status = (\d+)/g)) chosen.add(status);
+      for (const [, status] of text.matchAll(/responseOverride\.status = (\d+)/g))
+        chosen.add(status);
       for (const [, status] of text.matchAll(/#set\(\$status = (\d+)\)/g)) chosen.add(status);
     }
     for (const id of ['GetItemsMethod', 'GetItemMethod', 'PutItemMethod', 'DeleteItemMethod']) {
@@ -199,7 +212,8 @@ describe('methods', () => {
       ResponseParameters: {
         'method.response.header.Access-Control-Allow-Origin': "'*'",
         'method.response.header.Access-Control-Allow-Methods': "'GET,PUT,DELETE,OPTIONS'",
-        'method.response.header.Access-Control-Allow-Headers': "'Content-Type,X-Api-Key,If-None-Match'",
+        'method.response.header.Access-Control-Allow-Headers':
+          "'Content-Type,X-Api-Key,If-None-Match'",
       },
     });
   });
