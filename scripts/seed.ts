@@ -13,7 +13,11 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import path from 'node:path';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb/client';
-import { batchWriteItems, type BatchWriteClient, type BatchWriteOptions } from './lib/batch-write';
+import {
+  batchWriteItems,
+  type BatchWriteClient,
+  type BatchWriteOptions,
+} from '../local/dynamodb/batch-write';
 import { parseFlags, runAsProcess, UsageError, type Print } from './lib/cli';
 import { resolveRegion } from './lib/region';
 import {

@@ -4,7 +4,6 @@
  * endpoint); the data path of the API goes through `callDynamoDb` instead.
  */
 import {
-  BatchWriteItemCommand,
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
@@ -13,10 +12,10 @@ import {
   type CreateTableCommandInput,
   type KeySchemaElement,
   type TableDescription,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { batchWriteItems } from './batch-write';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './client';
 
 export interface CfnTemplateLike {
@@ -320,7 +319,8 @@ function fromDynamoDbJson(value: unknown, at: string): AttributeValue {
   }
 }
 
-function fromDynamoDbJsonItem(item: unknown, at: string): TypedItem {
+/** A data-file item in DynamoDB JSON → the SDK's form (also used by `npm run seed`). */
+export function fromDynamoDbJsonItem(item: unknown, at: string): TypedItem {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
     throw new TypeError(`${at}: expected an object of attributes`);
   }
@@ -336,12 +336,9 @@ export interface LoadItemsOptions {
   source?: string;
 }
 
-const BATCH_SIZE = 25; // BatchWriteItem's maximum
-const MAX_BATCH_ATTEMPTS = 10;
-
 /**
- * Writes `items` into `tableName` with BatchWriteItem, 25 at a time, retrying unprocessed
- * items with exponential backoff. Later items replace earlier ones with the same key, as
+ * Writes `items` into `tableName` with BatchWriteItem (batch-write.ts: 25 at a time,
+ * unprocessed items retried with backoff). Later items replace earlier ones with the same key, as
  * successive PutItems would. Resolves with the number of items written.
  */
 export async function loadItems(
@@ -372,35 +369,10 @@ export async function loadItems(
       byKey.set(JSON.stringify(keyNames.map((name) => item[name])), item);
     });
     const unique = [...byKey.values()];
-    for (let start = 0; start < unique.length; start += BATCH_SIZE) {
-      const requests = unique
-        .slice(start, start + BATCH_SIZE)
-        .map((Item): WriteRequest => ({ PutRequest: { Item } }));
-      await writeBatch(client, tableName, requests);
-    }
+    await batchWriteItems(client, tableName, unique);
     return unique.length;
   } finally {
     client.destroy();
-  }
-}
-
-async function writeBatch(
-  client: DynamoDBClient,
-  tableName: string,
-  requests: WriteRequest[],
-): Promise<void> {
-  let pending = requests;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt >= MAX_BATCH_ATTEMPTS) {
-      throw new Error(
-        `${pending.length} item(s) still unprocessed in ${tableName} after ${attempt} attempts`,
-      );
-    }
-    if (attempt > 0) await sleep(Math.min(2_000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
-    const out = await client.send(
-      new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }),
-    );
-    pending = out.UnprocessedItems?.[tableName] ?? [];
   }
 }
 

@@ -7,7 +7,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { toTypedItem, type TypedItem } from '../../local/dynamodb/tables';
-import { fromDynamoDbJsonItem } from './dynamodb-json';
+import { fromDynamoDbJsonItem } from '../../local/dynamodb/tables';
 import { REPO_ROOT } from './stage-env';
 
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, 'data');

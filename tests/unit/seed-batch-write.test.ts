@@ -5,7 +5,7 @@ import {
   batchWriteItems,
   DEFAULT_RETRY_POLICY,
   UnwrittenItemsError,
-} from '../../scripts/lib/batch-write';
+} from '../../local/dynamodb/batch-write';
 import type { TypedItem } from '../../local/dynamodb/tables';
 import { FakeClient, recorded, type Reply } from '../fixtures/scripts/fake-aws';
 

@@ -9,7 +9,7 @@ import {
   type BatchWriteItemCommandOutput,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import type { TypedItem } from '../../local/dynamodb/tables';
+import type { TypedItem } from './tables';
 
 /** BatchWriteItem's limit on requests per call. */
 export const BATCH_SIZE = 25;
