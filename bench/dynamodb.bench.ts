@@ -1,5 +1,5 @@
 /**
- * Compares the two embedded DynamoDB engines on the evidence docs/dynamodb-engines.md records:
+ * Compares the two embedded DynamoDB engines on the evidence README.md ("Embedded DynamoDB") records:
  * start time, load time, Query throughput through the raw client, RSS, the errors each returns
  * for the same bad requests, and how each normalises numbers.
  *

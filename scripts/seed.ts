@@ -7,7 +7,7 @@
  *   --endpoint URL       a DynamoDB endpoint (e.g. the local stage's): no CloudFormation
  *   --table NAME         the table to write; default config-store-S (needed without --stage)
  *
- * See docs/seed-smoke.md.
+ * See README.md ("Seeding a table and smoke-testing a stage").
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

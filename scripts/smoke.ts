@@ -9,7 +9,7 @@
  *   --api-key K        writer key (default: API_KEY, then API_KEY in .env.S)
  *   --timeout MS       deadline of each request (default 10000)
  *
- * See docs/seed-smoke.md.
+ * See README.md ("Seeding a table and smoke-testing a stage").
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { parseFlags, runAsProcess, UsageError, type Print } from './lib/cli';
