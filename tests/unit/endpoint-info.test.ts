@@ -9,9 +9,14 @@ import { endpointLines } from '../../plugins/endpoint-info';
 
 const EndpointInfoPlugin = require('../../plugins/endpoint-info');
 
-const recorded = JSON.parse(
-  readFileSync(path.join(__dirname, '..', 'fixtures', 'aws', 'describe-stacks.alice.json'), 'utf8'),
-);
+const recordedOutputs = (stage: string) =>
+  JSON.parse(
+    readFileSync(
+      path.join(__dirname, '..', 'fixtures', 'aws', `describe-stacks.${stage}.json`),
+      'utf8',
+    ),
+  );
+const recorded = recordedOutputs('alice');
 
 function fakeServerless(stage: string, response: unknown) {
   const requests: unknown[][] = [];
@@ -48,6 +53,17 @@ describe('sls info endpoint', () => {
       'DELETE - https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/alice/{id}/{range}',
     ]);
     expect(serverless.serviceOutputs.get('table')).toBe('config-store-alice');
+  });
+
+  it.each([
+    ['alice', 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/alice'],
+    ['prod', 'https://z9y8x7w6v5.execute-api.us-east-1.amazonaws.com/prod'],
+  ])('prints the %s stage endpoint from that stage`s own stack', async (stage, endpoint) => {
+    const serverless = fakeServerless(stage, recordedOutputs(stage));
+    await new EndpointInfoPlugin(serverless).hooks['after:aws:info:displayEndpoints']();
+    expect(serverless.requests[0][2]).toEqual({ StackName: `config-store-${stage}` });
+    expect(serverless.serviceOutputs.get('endpoints')?.[0]).toBe(`GET - ${endpoint}/{id}`);
+    expect(serverless.serviceOutputs.get('table')).toBe(`config-store-${stage}`);
   });
 
   it('prints nothing for a stack without the endpoint output', async () => {
