@@ -1,12 +1,12 @@
 /**
  * Renders API Gateway REST mapping templates the way AWS does: Apache Velocity 1.7 semantics on
  * Java objects, API Gateway's $input/$util/$context/$stageVariables, its limits, and
- * $context.responseOverride. See docs/vtl-runtime.md.
+ * $context.responseOverride. See README.md ("The mapping-template runtime").
  */
 import { buildContext, readOverrides } from './context';
 import { TemplateRuntimeError, UnsupportedTemplateError } from './errors';
 import { InputObject } from './input';
-import { Interpreter, Node, Warning, compileNodes } from './interpreter';
+import { Warning, compileNodes, compileProgram } from './interpreter';
 import { UtilObject } from './util';
 import { JMap } from './values';
 
@@ -46,7 +46,7 @@ export function compileMappingTemplate(
   if (size > TEMPLATE_SIZE_LIMIT) {
     throw new TemplateRuntimeError(`mapping template is ${size} bytes; API Gateway's limit is 300 KB (${TEMPLATE_SIZE_LIMIT} bytes)`);
   }
-  const nodes: Node[] = compileNodes(template);
+  const program = compileProgram(compileNodes(template));
   return (input: MappingInput): MappingResult => {
     const ctx = buildContext(input.context);
     const vars = new Map<string, unknown>([
@@ -55,7 +55,7 @@ export function compileMappingTemplate(
       ['context', ctx.context],
       ['stageVariables', new JMap(Object.entries(input.stageVariables ?? {}))],
     ]);
-    const body = new Interpreter({ vars, out: [], onWarning: options.onWarning }).run(nodes);
+    const body = program({ vars, out: '', onWarning: options.onWarning });
     return { body, ...readOverrides(ctx) };
   };
 }

@@ -339,8 +339,35 @@ export function compileNodes(template: string): Node[] {
   return nodes;
 }
 
+/*
+ * Evaluation: compileNodes' tree is compiled once more, into closures. Each node and expression
+ * becomes a function that does only its own work at render time: the AST is inspected (types,
+ * operators, names, literals) while compiling, not on every render, which is where a tree-walking
+ * interpreter spends most of its time on these templates (they loop over every value of a
+ * DynamoDB item).
+ */
+
+/** The state of one render. `out` is a string: V8 appends to strings in place (ropes). */
+export interface Runtime {
+  vars: Map<string, unknown>;
+  out: string;
+  onWarning?: (warning: Warning) => void;
+}
+
+/** A compiled node: appends to rt.out and/or changes rt.vars. */
+export type Exec = (rt: Runtime) => void;
+/** A compiled expression. */
+type Expr = (rt: Runtime) => unknown;
+/** A compiled expression in a condition (#if, &&, ||, !). */
+type Cond = (rt: Runtime) => boolean;
+/** One step of a reference ($a.b, $a.b(), $a[i]) applied to the value so far. */
+type Step = (holder: unknown, rt: Runtime) => unknown;
+
+// Not Errors: they carry no stack trace, and one instance each is enough.
 class BreakSignal {}
 class StopSignal {}
+const BREAK = new BreakSignal();
+const STOP = new StopSignal();
 
 /** $foreach inside a loop (Velocity 1.7's ForeachScope). */
 class ForeachScope implements HostObject {
@@ -367,115 +394,176 @@ class ForeachScope implements HostObject {
     }
   }
   callMethod(name: string, args: unknown[]): unknown {
-    const getters: Record<string, string> = {
-      getIndex: 'index',
-      getCount: 'count',
-      hasNext: 'hasNext',
-      isFirst: 'first',
-      isLast: 'last',
-      getFirst: 'first',
-      getLast: 'last',
-      getParent: 'parent',
-    };
-    if (args.length === 0 && getters[name]) return this.getProperty(getters[name]);
+    const property = FOREACH_GETTERS[name];
+    if (args.length === 0 && property) return this.getProperty(property);
     throw unsupported(`$foreach.${name}() is not supported by the local VTL runtime`);
   }
 }
 
+const FOREACH_GETTERS: Record<string, string | undefined> = {
+  getIndex: 'index',
+  getCount: 'count',
+  hasNext: 'hasNext',
+  isFirst: 'first',
+  isLast: 'last',
+  getFirst: 'first',
+  getLast: 'last',
+  getParent: 'parent',
+};
+
 /** The value of #define($name): renders its body with the variables current at print time. */
 class DefinedBlock {
-  constructor(readonly body: Node[]) {}
+  constructor(readonly body: Exec) {}
 }
 
-export interface RenderState {
-  vars: Map<string, unknown>;
-  out: string[];
-  onWarning?: (warning: Warning) => void;
-}
-
-const INT_MIN = -2147483648;
-const INT_MAX = 2147483647;
-
-export class Interpreter {
-  private readonly interpolations = new Map<string, Node[]>();
-
-  constructor(private readonly state: RenderState) {}
-
-  run(nodes: Node[]): string {
+/** Compiles a template's nodes; the result renders into rt.out and stops at #stop. */
+export function compileProgram(nodes: Node[]): (rt: Runtime) => string {
+  const body = compileBody(nodes);
+  return (rt) => {
     try {
-      this.renderNodes(nodes);
+      body(rt);
     } catch (e) {
       // #stop, and #break outside a loop, end the template; output so far stands.
       if (!(e instanceof StopSignal) && !(e instanceof BreakSignal)) throw e;
     }
-    return this.state.out.join('');
-  }
+    return rt.out;
+  };
+}
 
-  private renderNodes(nodes: Node[]): void {
-    for (const node of nodes) this.renderNode(node);
+/** Renders `body` into a string of its own (a #define block, an interpolated string). */
+function renderToString(body: Exec, rt: Runtime): string {
+  const saved = rt.out;
+  rt.out = '';
+  try {
+    body(rt);
+    return rt.out;
+  } finally {
+    rt.out = saved;
   }
+}
 
-  private renderNode(node: Node): void {
-    const out = this.state.out;
-    switch (node.kind) {
-      case 'text':
-        out.push(node.value);
-        return;
-      case 'ref': {
-        const value = this.reference(node.ast);
-        out.push(this.print(value));
+function compileBody(nodes: Node[]): Exec {
+  const execs: Exec[] = [];
+  let text: string | undefined;
+  for (const node of nodes) {
+    // Adjacent text (around a removed comment) is appended at once.
+    if (node.kind === 'text') {
+      text = (text ?? '') + node.value;
+      continue;
+    }
+    if (text !== undefined) execs.push(compileText(text));
+    text = undefined;
+    execs.push(compileNode(node));
+  }
+  if (text !== undefined) execs.push(compileText(text));
+  if (execs.length === 0) return () => {};
+  if (execs.length === 1) return execs[0];
+  if (execs.length === 2) {
+    const [a, b] = execs;
+    return (rt) => {
+      a(rt);
+      b(rt);
+    };
+  }
+  const n = execs.length;
+  return (rt) => {
+    for (let i = 0; i < n; i++) execs[i](rt);
+  };
+}
+
+function compileText(value: string): Exec {
+  return (rt) => {
+    rt.out += value;
+  };
+}
+
+function compileNode(node: Node): Exec {
+  switch (node.kind) {
+    case 'text':
+      return compileText(node.value);
+    case 'ref': {
+      const ref = compileReference(node.ast);
+      return (rt) => {
+        const value = ref(rt);
+        // What a reference prints: API Gateway renders null and undefined as nothing.
+        if (value === null || value === undefined) return;
+        rt.out += typeof value === 'string' ? value : print(value, rt);
+      };
+    }
+    case 'set':
+      return compileSet(node.ast);
+    case 'if':
+      return compileIf(node.branches);
+    case 'foreach':
+      return compileForeach(node.ast, compileBody(node.body));
+    case 'define': {
+      const block = new DefinedBlock(compileBody(node.body));
+      const name = node.name;
+      return (rt) => {
+        rt.vars.set(name, block);
+      };
+    }
+    case 'break':
+      return () => {
+        throw BREAK;
+      };
+    case 'stop':
+      return () => {
+        throw STOP;
+      };
+    default:
+      throw unsupported(`node ${(node as { kind: string }).kind}`);
+  }
+}
+
+/** What a non-null, non-string reference prints. */
+function print(value: unknown, rt: Runtime): string {
+  if (value instanceof DefinedBlock) return renderToString(value.body, rt);
+  if (value instanceof JArray) {
+    throw new TemplateRuntimeError(
+      'printing a Java array (the result of split()) prints its identity hash on AWS; iterate it or use .get(i)',
+    );
+  }
+  return javaToString(value);
+}
+
+function compileIf(branches: { condition: Ast | null; body: Node[] }[]): Exec {
+  const conds: (Cond | null)[] = branches.map((b) => (b.condition === null ? null : compileCondition(b.condition)));
+  const bodies: Exec[] = branches.map((b) => compileBody(b.body));
+  if (branches.length === 1) {
+    const [cond] = conds;
+    const [body] = bodies;
+    if (cond) {
+      return (rt) => {
+        if (cond(rt)) body(rt);
+      };
+    }
+  }
+  if (branches.length === 2 && conds[0] && conds[1] === null) {
+    const [cond] = conds;
+    const [then, otherwise] = bodies;
+    return (rt) => {
+      if (cond!(rt)) then(rt);
+      else otherwise(rt);
+    };
+  }
+  const n = branches.length;
+  return (rt) => {
+    for (let i = 0; i < n; i++) {
+      const cond = conds[i];
+      if (cond === null || cond(rt)) {
+        bodies[i](rt);
         return;
       }
-      case 'set':
-        this.set(node.ast);
-        return;
-      case 'if':
-        for (const branch of node.branches) {
-          if (branch.condition === null || this.condition(branch.condition)) {
-            this.renderNodes(branch.body);
-            return;
-          }
-        }
-        return;
-      case 'foreach':
-        this.foreach(node.ast, node.body);
-        return;
-      case 'define':
-        this.state.vars.set(node.name, new DefinedBlock(node.body));
-        return;
-      case 'break':
-        throw new BreakSignal();
-      case 'stop':
-        throw new StopSignal();
-      default:
     }
-  }
+  };
+}
 
-  /** What a reference prints: API Gateway renders null and undefined as nothing. */
-  private print(value: unknown): string {
-    if (isNull(value)) return '';
-    if (value instanceof DefinedBlock) return this.renderBlock(value);
-    if (value instanceof JArray) {
-      throw new TemplateRuntimeError(
-        'printing a Java array (the result of split()) prints its identity hash on AWS; iterate it or use .get(i)',
-      );
-    }
-    return javaToString(value);
-  }
-
-  private renderBlock(block: DefinedBlock): string {
-    const saved = this.state.out;
-    this.state.out = [];
-    try {
-      this.renderNodes(block.body);
-      return this.state.out.join('');
-    } finally {
-      this.state.out = saved;
-    }
-  }
-
-  private foreach(ast: Ast, body: Node[]): void {
-    const iterable = this.value(ast.from);
+function compileForeach(ast: Ast, body: Exec): Exec {
+  const from = compileValue(ast.from);
+  const name = String(ast.to);
+  return (rt) => {
+    const iterable = from(rt);
     let items: unknown[];
     let live: unknown[] | undefined;
     if (iterable instanceof JList || iterable instanceof JArray) {
@@ -487,10 +575,17 @@ export class Interpreter {
       // Velocity 1.7 iterates nothing for null, strings, numbers.
       return;
     }
-    const vars = this.state.vars;
-    const name = String(ast.to);
-    const saved = ['foreach', 'velocityCount', 'velocityHasNext', name].map((k) => [k, vars.get(k), vars.has(k)] as const);
-    const scope = new ForeachScope(vars.get('foreach'));
+    const vars = rt.vars;
+    // The loop's variables are restored (or removed) afterwards, as Velocity's scopes do.
+    const hadForeach = vars.has('foreach');
+    const savedForeach = vars.get('foreach');
+    const hadCount = vars.has('velocityCount');
+    const savedCount = vars.get('velocityCount');
+    const hadHasNext = vars.has('velocityHasNext');
+    const savedHasNext = vars.get('velocityHasNext');
+    const hadName = vars.has(name);
+    const savedName = vars.get(name);
+    const scope = new ForeachScope(savedForeach);
     const startLength = items.length;
     try {
       for (let i = 0; i < items.length; i++) {
@@ -498,7 +593,7 @@ export class Interpreter {
           throw new TemplateRuntimeError('ConcurrentModificationException: a #foreach list was modified inside its own loop');
         }
         if (i >= FOREACH_LIMIT) {
-          this.state.onWarning?.({
+          rt.onWarning?.({
             code: 'foreach-limit',
             message: `#foreach stopped after ${FOREACH_LIMIT} iterations (API Gateway's limit); ${items.length - i} item(s) were not visited`,
           });
@@ -511,185 +606,277 @@ export class Interpreter {
         vars.set('velocityHasNext', scope.hasNextValue);
         vars.set(name, items[i]);
         try {
-          this.renderNodes(body);
+          body(rt);
         } catch (e) {
           if (e instanceof BreakSignal) break;
           throw e;
         }
       }
     } finally {
-      for (const [k, v, had] of saved) {
-        if (had) vars.set(k, v);
-        else vars.delete(k);
-      }
+      // Restored in this order: $name last wins when the loop variable is one of the others.
+      restore(vars, 'foreach', hadForeach, savedForeach);
+      restore(vars, 'velocityCount', hadCount, savedCount);
+      restore(vars, 'velocityHasNext', hadHasNext, savedHasNext);
+      restore(vars, name, hadName, savedName);
     }
-  }
+  };
+}
 
-  private set(ast: Ast): void {
-    const [target, expr] = ast.equal as [Ast, Ast];
-    const value = this.value(expr);
-    // Velocity 1.7 (directive.set.null.allowed = false) leaves the target unchanged.
-    if (isNull(value)) return;
-    const path: Ast[] = target.path ?? [];
-    if (path.length === 0) {
-      this.state.vars.set(String(target.id), value);
-      return;
-    }
-    let holder = this.state.vars.get(String(target.id));
-    for (const part of path.slice(0, -1)) {
-      holder = this.step(holder, part);
+function restore(vars: Map<string, unknown>, key: string, had: boolean, value: unknown): void {
+  if (had) vars.set(key, value);
+  else vars.delete(key);
+}
+
+function compileSet(ast: Ast): Exec {
+  const [target, expr] = ast.equal as [Ast, Ast];
+  const value = compileValue(expr);
+  const id = String(target.id);
+  const path: Ast[] = target.path ?? [];
+  if (path.length === 0) {
+    return (rt) => {
+      const v = value(rt);
+      // Velocity 1.7 (directive.set.null.allowed = false) leaves the target unchanged.
+      if (v === null || v === undefined) return;
+      rt.vars.set(id, v);
+    };
+  }
+  const steps = path.slice(0, -1).map(compileStep);
+  const last = path[path.length - 1];
+  const isIndex = last.type === 'index';
+  const keyExpr: Expr = isIndex ? compileValue(last.id) : constant(last.id);
+  return (rt) => {
+    const v = value(rt);
+    if (isNull(v)) return;
+    let holder = rt.vars.get(id);
+    for (const step of steps) {
+      holder = step(holder, rt);
       if (isNull(holder)) return;
     }
-    const last = path[path.length - 1];
-    const key = last.type === 'index' ? this.value(last.id) : last.id;
+    const key = keyExpr(rt);
     if (holder instanceof JMap && typeof key === 'string') {
-      holder.put(key, value);
-    } else if (holder instanceof JList && typeof key === 'number' && last.type === 'index') {
-      callJavaMethod(holder, 'set', [key, value]);
+      holder.put(key, v);
+    } else if (holder instanceof JList && typeof key === 'number' && isIndex) {
+      callJavaMethod(holder, 'set', [key, v]);
     } else if (!isNull(holder)) {
       throw unsupported(`#set on ${javaClassName(holder)} property ${String(key)} is not supported by the local VTL runtime`);
     }
-  }
+  };
+}
 
-  private step(holder: unknown, part: Ast): unknown {
-    if (isNull(holder)) return undefined;
-    if (holder instanceof DefinedBlock) {
-      throw unsupported('calling methods on a #define block is not supported by the local VTL runtime');
+function constant(value: unknown): Expr {
+  return () => value;
+}
+
+function compileStep(part: Ast): Step {
+  switch (part.type) {
+    case 'property': {
+      const name = String(part.id);
+      return (holder) => {
+        // A map property is a get(): the common case, checked first.
+        if (holder instanceof JMap) return holder.map.get(name);
+        if (isNull(holder)) return undefined;
+        checkNotBlock(holder);
+        return getJavaProperty(holder, name);
+      };
     }
-    switch (part.type) {
-      case 'property':
-        return getJavaProperty(holder, String(part.id));
-      case 'method': {
-        const args = ((part.args || []) as Ast[]).map((a) => this.value(a));
-        return callJavaMethod(holder, String(part.id), args);
-      }
-      case 'index': {
-        const key = this.value(part.id);
+    case 'method': {
+      const name = String(part.id);
+      const args = ((part.args || []) as Ast[]).map(compileValue);
+      const n = args.length;
+      // callJavaMethod dispatches on "name/arity": built once here, not on every call.
+      const signature = `${name}/${n}`;
+      return (holder, rt) => {
+        if (isNull(holder)) return undefined;
+        checkNotBlock(holder);
+        const values = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) values[i] = args[i](rt);
+        return callJavaMethod(holder, name, values, signature);
+      };
+    }
+    case 'index': {
+      const keyExpr = compileValue(part.id);
+      return (holder, rt) => {
+        if (isNull(holder)) return undefined;
+        checkNotBlock(holder);
+        const key = keyExpr(rt);
         if (holder instanceof JMap) return typeof key === 'string' ? holder.map.get(key) : undefined;
         if (holder instanceof JList || holder instanceof JArray) {
           if (typeof key !== 'number') return undefined;
           return callJavaMethod(holder, 'get', [key]);
         }
         return undefined;
-      }
-      default:
-        throw unsupported(`reference part ${String(part.type)}`);
+      };
+    }
+    default:
+      throw unsupported(`reference part ${String(part.type)}`);
+  }
+}
+
+function checkNotBlock(holder: unknown): void {
+  if (holder instanceof DefinedBlock) {
+    throw unsupported('calling methods on a #define block is not supported by the local VTL runtime');
+  }
+}
+
+function compileReference(ast: Ast): Expr {
+  const id = String(ast.id);
+  const steps = ((ast.path ?? []) as Ast[]).map(compileStep);
+  switch (steps.length) {
+    case 0:
+      return (rt) => rt.vars.get(id);
+    case 1: {
+      const [first] = steps;
+      return (rt) => {
+        const value = first(rt.vars.get(id), rt);
+        return isNull(value) ? undefined : value;
+      };
+    }
+    default: {
+      const n = steps.length;
+      return (rt) => {
+        let value = rt.vars.get(id);
+        for (let i = 0; i < n; i++) {
+          value = steps[i](value, rt);
+          if (isNull(value)) return undefined;
+        }
+        return value;
+      };
     }
   }
+}
 
-  reference(ast: Ast): unknown {
-    let value = this.state.vars.get(String(ast.id));
-    for (const part of ast.path ?? []) {
-      value = this.step(value, part);
-      if (isNull(value)) return undefined;
-    }
-    return value;
-  }
+const FALSE: Cond = () => false;
+const TRUE: Cond = () => true;
 
-  /** #if / && / || / ! truthiness (Velocity 1.7 Node.evaluate). */
-  condition(ast: Ast): boolean {
-    switch (ast.type) {
-      case 'references': {
-        const value = this.reference(ast);
+/** #if / && / || / ! truthiness (Velocity 1.7 Node.evaluate). */
+function compileCondition(ast: Ast): Cond {
+  switch (ast.type) {
+    case 'references': {
+      const ref = compileReference(ast);
+      return (rt) => {
+        const value = ref(rt);
         if (isNull(value)) return false;
         if (typeof value === 'boolean') return value;
         return true;
-      }
-      case 'bool':
-        return ast.value === 'true';
-      case 'math': {
-        const op = String(ast.operator);
-        const [a, b] = ast.expression as Ast[];
-        if (op === '&&') return this.condition(a) && this.condition(b);
-        if (op === '||') return this.condition(a) || this.condition(b);
-        if (op === 'not' || op === '!') return !this.condition(a);
-        if (op === 'parenthesis') return this.condition(a);
-        if (COMPARISONS.has(op)) return this.value(ast) === true;
-        // Arithmetic nodes evaluate to false in 1.7 (SimpleNode.evaluate).
-        return false;
-      }
-      default:
-        // Literals ('', 0, [], {}) evaluate to false in 1.7: only references and booleans count.
-        return false;
+      };
     }
-  }
-
-  value(ast: Ast): unknown {
-    switch (ast.type) {
-      case 'references':
-        return this.reference(ast);
-      case 'string':
-        return ast.isEval ? this.interpolate(String(ast.value)) : String(ast.value);
-      case 'integer':
-        return integerLiteral(String(ast.value));
-      case 'decimal':
-        return new JDouble(Number(ast.value));
-      case 'bool':
-        return ast.value === 'true';
-      case 'array':
-        if (ast.isRange) return this.range(ast.value[0], ast.value[1]);
-        return new JList(((ast.value ?? []) as Ast[]).map((a) => this.value(a)));
-      case 'map':
-        return new JMap(
-          Object.entries((ast.value ?? {}) as Record<string, Ast>).map(
-            ([k, v]) => [k, this.value(v)] as [string, unknown],
-          ),
-        );
-      case 'math':
-        return this.math(ast);
-      default:
-        throw unsupported(`expression ${String(ast.type)}`);
+    case 'bool':
+      return ast.value === 'true' ? TRUE : FALSE;
+    case 'math': {
+      const op = String(ast.operator);
+      const [a, b] = ast.expression as Ast[];
+      if (op === '&&') {
+        const x = compileCondition(a);
+        const y = compileCondition(b);
+        return (rt) => x(rt) && y(rt);
+      }
+      if (op === '||') {
+        const x = compileCondition(a);
+        const y = compileCondition(b);
+        return (rt) => x(rt) || y(rt);
+      }
+      if (op === 'not' || op === '!') {
+        const x = compileCondition(a);
+        return (rt) => !x(rt);
+      }
+      if (op === 'parenthesis') return compileCondition(a);
+      if (COMPARISONS.has(op)) {
+        const value = compileValue(ast);
+        return (rt) => value(rt) === true;
+      }
+      // Arithmetic nodes evaluate to false in 1.7 (SimpleNode.evaluate).
+      return FALSE;
     }
+    default:
+      // Literals ('', 0, [], {}) evaluate to false in 1.7: only references and booleans count.
+      return FALSE;
   }
+}
 
-  private rangeEnd(end: Ast): unknown {
-    if (typeof end === 'string' || typeof end === 'number') return integerLiteral(String(end));
-    return this.value(end);
+function compileValue(ast: Ast): Expr {
+  switch (ast.type) {
+    case 'references':
+      return compileReference(ast);
+    case 'string': {
+      const text = String(ast.value);
+      // Velocity only interpolates double-quoted strings containing $ or #.
+      if (!ast.isEval || (!text.includes('$') && !text.includes('#'))) return constant(text);
+      return compileInterpolation(text);
+    }
+    case 'integer':
+      return constant(integerLiteral(String(ast.value)));
+    case 'decimal': {
+      const n = Number(ast.value);
+      return () => new JDouble(n);
+    }
+    case 'bool':
+      return constant(ast.value === 'true');
+    case 'array': {
+      if (ast.isRange) return compileRange(ast.value[0], ast.value[1]);
+      // A list literal is a new ArrayList on every evaluation: templates add to it.
+      const items = ((ast.value ?? []) as Ast[]).map(compileValue);
+      return (rt) => new JList(items.map((item) => item(rt)));
+    }
+    case 'map': {
+      const entries = Object.entries((ast.value ?? {}) as Record<string, Ast>).map(
+        ([k, v]) => [k, compileValue(v)] as const,
+      );
+      return (rt) => {
+        const map = new JMap();
+        for (const [k, v] of entries) map.map.set(k, v(rt));
+        return map;
+      };
+    }
+    case 'math':
+      return compileMath(ast);
+    default:
+      throw unsupported(`expression ${String(ast.type)}`);
   }
+}
 
-  private range(fromAst: Ast, toAst: Ast): unknown {
-    const from = this.rangeEnd(fromAst);
-    const to = this.rangeEnd(toAst);
+/**
+ * "...$x..." strings. Their text is parsed on first use, not at compile time: a string that is
+ * never evaluated must not fail the template. The result is kept for later renders.
+ */
+function compileInterpolation(text: string): Expr {
+  let body: Exec | undefined;
+  return (rt) => {
+    if (!body) body = compileBody(compileNodes(text));
+    return renderToString(body, rt);
+  };
+}
+
+function compileRange(fromAst: Ast, toAst: Ast): Expr {
+  const rangeEnd = (end: Ast): Expr =>
+    typeof end === 'string' || typeof end === 'number' ? constant(integerLiteral(String(end))) : compileValue(end);
+  const fromExpr = rangeEnd(fromAst);
+  const toExpr = rangeEnd(toAst);
+  return (rt) => {
+    const from = fromExpr(rt);
+    const to = toExpr(rt);
     if (typeof from !== 'number' || typeof to !== 'number') return null;
     const items: number[] = [];
-    const step = from <= to ? 1 : -1;
-    for (let i = from; step > 0 ? i <= to : i >= to; i += step) items.push(i);
+    if (from <= to) for (let i = from; i <= to; i++) items.push(i);
+    else for (let i = from; i >= to; i--) items.push(i);
     return new JList(items);
-  }
+  };
+}
 
-  private interpolate(text: string): string {
-    // Velocity only interpolates double-quoted strings containing $ or #.
-    if (!text.includes('$') && !text.includes('#')) return text;
-    let nodes = this.interpolations.get(text);
-    if (!nodes) {
-      nodes = compileNodes(text);
-      this.interpolations.set(text, nodes);
-    }
-    const saved = this.state.out;
-    this.state.out = [];
-    try {
-      this.renderNodes(nodes);
-      return this.state.out.join('');
-    } finally {
-      this.state.out = saved;
-    }
+function compileMath(ast: Ast): Expr {
+  const op = String(ast.operator);
+  const [aAst, bAst] = ast.expression as Ast[];
+  if (op === '&&' || op === '||' || op === 'not' || op === '!') return compileCondition(ast);
+  if (op === 'parenthesis') return compileValue(aAst);
+  if (op === 'minus') {
+    const x = compileValue(aAst);
+    return (rt) => arithmetic('-', 0, x(rt));
   }
-
-  private math(ast: Ast): unknown {
-    const op = String(ast.operator);
-    const [aAst, bAst] = ast.expression as Ast[];
-    if (op === '&&' || op === '||' || op === 'not' || op === '!') return this.condition(ast);
-    if (op === 'parenthesis') return this.value(aAst);
-    if (op === 'minus') return arithmetic('-', 0, this.value(aAst));
-    const a = this.value(aAst);
-    const b = this.value(bAst);
-    if (op === '==' || op === '!=') {
-      const eq = velocityEquals(a, b);
-      return op === '==' ? eq : !eq;
-    }
-    if (COMPARISONS.has(op)) return compare(op, a, b);
-    return arithmetic(op, a, b);
-  }
+  const a = compileValue(aAst);
+  const b = compileValue(bAst);
+  if (op === '==') return (rt) => velocityEquals(a(rt), b(rt));
+  if (op === '!=') return (rt) => !velocityEquals(a(rt), b(rt));
+  if (COMPARISONS.has(op)) return (rt) => compare(op, a(rt), b(rt));
+  return (rt) => arithmetic(op, a(rt), b(rt));
 }
 
 const COMPARISONS = new Set(['==', '!=', '<', '>', '<=', '>=']);
@@ -713,6 +900,11 @@ export function velocityEquals(a: unknown, b: unknown): boolean {
   if (isNull(a) || isNull(b)) {
     if (isNull(a) && isNull(b)) return true;
     return a === '' || b === '';
+  }
+  // The common cases first, without BigInt: two Strings, two Integers.
+  if (typeof a === 'string' && typeof b === 'string') return a === b;
+  if (typeof a === 'number' && typeof b === 'number' && Number.isInteger(a) && Number.isInteger(b)) {
+    return a === b;
   }
   if ((isInteger(a) || a instanceof JDouble) && (isInteger(b) || b instanceof JDouble)) {
     if (isInteger(a) && isInteger(b)) return BigInt(a) === BigInt(b);
@@ -744,10 +936,33 @@ function compare(op: string, a: unknown, b: unknown): boolean {
   }
 }
 
+/** Integers up to Java's Integer range. */
+const SMALL = 2 ** 31;
+
 /** 1.7 arithmetic: Integer op Integer stays integral (widening on overflow), Double otherwise. */
 function arithmetic(op: string, a: unknown, b: unknown): unknown {
   const numeric = (v: unknown): boolean => isInteger(v) || v instanceof JDouble;
   if (!numeric(a) || !numeric(b)) return null;
+  if (typeof a === 'number' && typeof b === 'number' && Math.abs(a) <= SMALL && Math.abs(b) <= SMALL) {
+    // Integers this small give exact results in doubles (a product too, as long as it is a
+    // safe integer), so BigInt is only needed beyond. `+ 0` turns -0 into 0, as BigInt has no -0.
+    switch (op) {
+      case '+':
+        return a + b + 0;
+      case '-':
+        return a - b + 0;
+      case '*': {
+        const r = a * b + 0;
+        if (Number.isSafeInteger(r)) return r;
+        break;
+      }
+      case '/':
+        return b === 0 ? null : Math.trunc(a / b) + 0;
+      case '%':
+        return b === 0 ? null : (a % b) + 0;
+      default:
+    }
+  }
   if (isInteger(a) && isInteger(b)) {
     const x = BigInt(a);
     const y = BigInt(b);
@@ -797,6 +1012,3 @@ function arithmetic(op: string, a: unknown, b: unknown): unknown {
 export function isHost(value: unknown): value is HostObject {
   return isHostObject(value);
 }
-
-void INT_MIN;
-void INT_MAX;

@@ -196,9 +196,8 @@ export function javaEquals(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-function callString(s: string, name: string, args: unknown[]): unknown {
-  const n = args.length;
-  switch (`${name}/${n}`) {
+function callString(s: string, name: string, args: unknown[], signature: string): unknown {
+  switch (signature) {
     case 'length/0':
       return s.length;
     case 'isEmpty/0':
@@ -286,11 +285,11 @@ function stringIndexError(index: number, bound: number): TemplateRuntimeError {
   return new TemplateRuntimeError(`StringIndexOutOfBoundsException: ${index} (bound ${bound})`);
 }
 
-function callList(list: JList | JArray, name: string, args: unknown[]): unknown {
+function callList(list: JList | JArray, name: string, args: unknown[], signature: string): unknown {
   const items = list.items;
   const on = javaClassName(list);
   const fixed = list instanceof JArray;
-  switch (`${name}/${args.length}`) {
+  switch (signature) {
     case 'size/0':
       return items.length;
     case 'isEmpty/0':
@@ -306,7 +305,7 @@ function callList(list: JList | JArray, name: string, args: unknown[]): unknown 
     default:
   }
   if (fixed) return absent('List', on, name, args);
-  switch (`${name}/${args.length}`) {
+  switch (signature) {
     case 'add/1':
       items.push(args[0]);
       return true;
@@ -350,8 +349,8 @@ function mapKey(value: unknown, method: string): string {
   throw noSuchMethod('LinkedHashMap', method, [value]);
 }
 
-function callMap(map: JMap, name: string, args: unknown[]): unknown {
-  switch (`${name}/${args.length}`) {
+function callMap(map: JMap, name: string, args: unknown[], signature: string): unknown {
+  switch (signature) {
     case 'size/0':
       return map.map.size;
     case 'isEmpty/0':
@@ -429,11 +428,19 @@ function callNumberOrBoolean(value: unknown, name: string, args: unknown[]): unk
   return absent('Number', javaClassName(value), name, args);
 }
 
-/** $obj.method(args) on a Java value. */
-export function callJavaMethod(target: unknown, name: string, args: unknown[]): unknown {
-  if (typeof target === 'string') return callString(target, name, args);
-  if (target instanceof JList || target instanceof JArray) return callList(target, name, args);
-  if (target instanceof JMap) return callMap(target, name, args);
+/**
+ * $obj.method(args) on a Java value. `signature` is `${name}/${args.length}`, what the String,
+ * List and Map methods dispatch on; compiled templates pass it precomputed.
+ */
+export function callJavaMethod(
+  target: unknown,
+  name: string,
+  args: unknown[],
+  signature = `${name}/${args.length}`,
+): unknown {
+  if (typeof target === 'string') return callString(target, name, args, signature);
+  if (target instanceof JList || target instanceof JArray) return callList(target, name, args, signature);
+  if (target instanceof JMap) return callMap(target, name, args, signature);
   if (isHostObject(target)) return target.callMethod(name, args);
   if (target instanceof MapEntry) return target.callMethod(name, args);
   return callNumberOrBoolean(target, name, args);
