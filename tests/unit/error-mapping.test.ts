@@ -131,12 +131,15 @@ const CLIENT_ERRORS: [string, string | undefined, string, number, string][] = [
 ];
 
 describe('error.response.vtl (DynamoDB 4XX)', () => {
-  it.each(CLIENT_ERRORS)('%s → its status and our message', (_case, type, message, status, ours) => {
-    const body = type === undefined ? message : JSON.stringify({ __type: type, message });
-    const result = renderMappingTemplate(errorTemplate, { body });
-    expect(result.statusOverride).toBe(status);
-    expect(JSON.parse(result.body)).toEqual({ message: ours });
-  });
+  it.each(CLIENT_ERRORS)(
+    '%s → its status and our message',
+    (_case, type, message, status, ours) => {
+      const body = type === undefined ? message : JSON.stringify({ __type: type, message });
+      const result = renderMappingTemplate(errorTemplate, { body });
+      expect(result.statusOverride).toBe(status);
+      expect(JSON.parse(result.body)).toEqual({ message: ours });
+    },
+  );
 
   it.each(CLIENT_ERRORS.filter(([, type]) => type !== undefined))(
     '%s: the same with DynamoDB Local`s capitalised `Message` key',
