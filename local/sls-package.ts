@@ -55,7 +55,8 @@ export async function slsPackage(
           ...process.env,
           SLS_TELEMETRY_DISABLED: '1',
           SLS_NOTIFICATIONS_MODE: 'off',
-          ...(options.transpileOnly === false ? {} : { TS_NODE_TRANSPILE_ONLY: '1' }),
+          // Set either way: a caller running under ts-node may have it in its own environment.
+          TS_NODE_TRANSPILE_ONLY: options.transpileOnly === false ? 'false' : 'true',
           ...options.env,
         },
         maxBuffer: 16 * 1024 * 1024,
