@@ -59,7 +59,8 @@ function resolvePointer(root: unknown, pointer: string): unknown {
 
 export class InputObject implements HostObject {
   readonly hostName = '$input';
-  private parsed: { root: unknown; mirror: unknown } | undefined;
+  /** The body parsed once per render, on first use; its mirror only when JSONPath needs it. */
+  private parsed: { root: unknown; mirror?: unknown } | undefined;
 
   constructor(
     private readonly rawBody: string,
@@ -71,7 +72,7 @@ export class InputObject implements HostObject {
     return this.rawBody === '' ? '{}' : this.rawBody;
   }
 
-  private document(): { root: unknown; mirror: unknown } {
+  private document(): { root: unknown; mirror?: unknown } {
     if (!this.parsed) {
       let root: unknown;
       try {
@@ -81,7 +82,7 @@ export class InputObject implements HostObject {
           `$input.path/$input.json: the body is not valid JSON (${(e as Error).message})`,
         );
       }
-      this.parsed = { root, mirror: mirror(root) };
+      this.parsed = { root };
     }
     return this.parsed;
   }
@@ -89,6 +90,9 @@ export class InputObject implements HostObject {
   path(path: string): unknown {
     checkJsonPath(path);
     const doc = this.document();
+    // "$" is the whole body (what JSONPath would find too), the path every template starts with.
+    if (path === '$') return doc.root;
+    doc.mirror ??= mirror(doc.root);
     const pointers = JSONPath({ path, json: doc.mirror as object, resultType: 'pointer', wrap: true }) as string[];
     const found = pointers.map((p) => resolvePointer(doc.root, p));
     if (isDefinite(path)) return found.length > 0 ? found[0] : null;

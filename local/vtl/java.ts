@@ -34,6 +34,40 @@ export function javaClassName(value: unknown): string {
  * differs or that JS lacks, so a pattern never silently matches differently.
  */
 export function javaRegex(pattern: string, extraFlags = ''): RegExp {
+  return cached(REGEX_CACHE, `${extraFlags}/${pattern}`, () => translateRegex(pattern, extraFlags));
+}
+
+/**
+ * Compiled patterns by flags and source: templates call replaceAll/matches with the same few
+ * literal patterns on every render. Sharing a RegExp is safe here: replace() and test() on
+ * non-global patterns ignore lastIndex, replace() with a global one resets it, and matchAll()
+ * works on a copy. Patterns can come from input data, so the caches are bounded; failures
+ * are not cached and throw every time.
+ */
+const REGEX_CACHE = new Map<string, RegExp>();
+const WHOLE_MATCH_CACHE = new Map<string, RegExp>();
+const REPLACEMENT_CACHE = new Map<string, string>();
+const CACHE_LIMIT = 256;
+
+function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make();
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+/** String.matches: the pattern must match the whole string. */
+function wholeMatchRegex(pattern: string): RegExp {
+  return cached(WHOLE_MATCH_CACHE, pattern, () => {
+    const re = javaRegex(pattern);
+    return new RegExp(`^(?:${re.source})$`, re.flags);
+  });
+}
+
+function translateRegex(pattern: string, extraFlags: string): RegExp {
   let flags = extraFlags;
   let src = pattern;
   // Leading inline flags are common ((?i)abc); JS only takes flags outside the pattern.
@@ -69,6 +103,10 @@ function unsupportedRegex(pattern: string, what: string): UnsupportedTemplateErr
 
 /** Java Matcher.replaceAll replacement syntax: $1 / ${name} groups, \x escapes a character. */
 function javaReplacement(replacement: string): string {
+  return cached(REPLACEMENT_CACHE, replacement, () => translateReplacement(replacement));
+}
+
+function translateReplacement(replacement: string): string {
   let out = '';
   for (let i = 0; i < replacement.length; i++) {
     const ch = replacement[i];
@@ -261,8 +299,7 @@ function callString(s: string, name: string, args: unknown[], signature: string)
       return s.replace(javaRegex(argString(args[0], name)), javaReplacement(argString(args[1], name)));
     case 'matches/1': {
       // String.matches needs the whole string to match.
-      const re = javaRegex(argString(args[0], name));
-      return new RegExp(`^(?:${re.source})$`, re.flags).test(s);
+      return wholeMatchRegex(argString(args[0], name)).test(s);
     }
     case 'split/1':
       return new JArray(javaSplit(s, argString(args[0], name)));

@@ -17,6 +17,10 @@ function hex(code: number): string {
   return code.toString(16).toUpperCase();
 }
 
+/** A character escapeJavaScript changes: control, above 0x7f, or one of ' " \ /. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for.
+const NEEDS_JS_ESCAPE = /[\u0000-\u001f'"\\/\u0080-\uffff]/;
+
 /**
  * Commons Lang 2.6 StringEscapeUtils.escapeJavaScript (escapeJavaStyleString with single quote and
  * forward slash escaping): chars above 0x7f become \uXXXX (uppercase hex), control chars get
@@ -24,6 +28,8 @@ function hex(code: number): string {
  * the Commons Lang source (`ch > 0x7f`).
  */
 export function escapeJavaScript(s: string): string {
+  // Most strings need no escape at all: skip building a copy of them.
+  if (!NEEDS_JS_ESCAPE.test(s)) return s;
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const ch = s[i];

@@ -193,6 +193,11 @@ export class JsonNumber {
   }
 }
 
+// Sticky patterns, positioned with lastIndex before each use (shared: parsing is synchronous).
+// eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings.
+const JSON_STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+const JSON_NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+
 /**
  * Parses JSON straight into the Java model (JSON.parse would turn 1.0 into 1, losing the
  * Integer/Double distinction Velocity prints, and round integers beyond 2^53).
@@ -207,13 +212,12 @@ export function parseJsonToJava(text: string): unknown {
     while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
   };
   const str = (): string => {
-    // eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings.
-    const end = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
-    end.lastIndex = i;
-    const m = end.exec(text);
+    JSON_STRING.lastIndex = i;
+    const m = JSON_STRING.exec(text);
     if (!m) return fail();
     i += m[0].length;
-    return JSON.parse(m[0]) as string;
+    // Only escapes need JSON.parse; most strings have none.
+    return m[0].includes('\\') ? (JSON.parse(m[0]) as string) : m[0].slice(1, -1);
   };
   const value = (): unknown => {
     ws();
@@ -256,9 +260,8 @@ export function parseJsonToJava(text: string): unknown {
       }
     }
     if (ch === '"') return str();
-    const num = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
-    num.lastIndex = i;
-    const m = num.exec(text);
+    JSON_NUMBER.lastIndex = i;
+    const m = JSON_NUMBER.exec(text);
     if (m && m[0].length > 0) {
       i += m[0].length;
       return new JsonNumber(m[0]).toJava();
