@@ -49,13 +49,13 @@ export function compileMappingTemplate(
   const program = compileProgram(compileNodes(template));
   return (input: MappingInput): MappingResult => {
     const ctx = buildContext(input.context);
-    const vars = new Map<string, unknown>([
+    const globals: [string, unknown][] = [
       ['input', new InputObject(input.body, input.params ?? {})],
       ['util', new UtilObject()],
       ['context', ctx.context],
       ['stageVariables', new JMap(Object.entries(input.stageVariables ?? {}))],
-    ]);
-    const body = program({ vars, out: '', onWarning: options.onWarning });
+    ];
+    const body = program(globals, options.onWarning);
     return { body, ...readOverrides(ctx) };
   };
 }

@@ -349,9 +349,29 @@ export function compileNodes(template: string): Node[] {
 
 /** The state of one render. `out` is a string: V8 appends to strings in place (ropes). */
 export interface Runtime {
-  vars: Map<string, unknown>;
+  /** Variables by slot (see Symbols); undefined: not set. */
+  vars: unknown[];
   out: string;
   onWarning?: (warning: Warning) => void;
+}
+
+/**
+ * Variable names to slots in Runtime.vars, assigned at compile time: a render looks variables
+ * up by index instead of hashing their names. Interpolated strings compiled later add theirs.
+ */
+export class Symbols {
+  private readonly slots = new Map<string, number>();
+  get size(): number {
+    return this.slots.size;
+  }
+  slot(name: string): number {
+    let i = this.slots.get(name);
+    if (i === undefined) {
+      i = this.slots.size;
+      this.slots.set(name, i);
+    }
+    return i;
+  }
 }
 
 /** A compiled node: appends to rt.out and/or changes rt.vars. */
@@ -416,10 +436,19 @@ class DefinedBlock {
   constructor(readonly body: Exec) {}
 }
 
-/** Compiles a template's nodes; the result renders into rt.out and stops at #stop. */
-export function compileProgram(nodes: Node[]): (rt: Runtime) => string {
-  const body = compileBody(nodes);
-  return (rt) => {
+/**
+ * Compiles a template's nodes. The result renders with the given initial variables ($input,
+ * $util ...) and returns the output, which #stop ends.
+ */
+export function compileProgram(
+  nodes: Node[],
+): (globals: Iterable<[string, unknown]>, onWarning?: (warning: Warning) => void) => string {
+  const sym = new Symbols();
+  const body = compileBody(sym, nodes);
+  return (globals, onWarning) => {
+    // Filled, so that the array starts out packed (V8's fast elements).
+    const rt: Runtime = { vars: new Array<unknown>(sym.size).fill(undefined), out: '', onWarning };
+    for (const [name, value] of globals) rt.vars[sym.slot(name)] = value;
     try {
       body(rt);
     } catch (e) {
@@ -442,7 +471,7 @@ function renderToString(body: Exec, rt: Runtime): string {
   }
 }
 
-function compileBody(nodes: Node[]): Exec {
+function compileBody(sym: Symbols, nodes: Node[]): Exec {
   const execs: Exec[] = [];
   let text: string | undefined;
   for (const node of nodes) {
@@ -453,7 +482,7 @@ function compileBody(nodes: Node[]): Exec {
     }
     if (text !== undefined) execs.push(compileText(text));
     text = undefined;
-    execs.push(compileNode(node));
+    execs.push(compileNode(sym, node));
   }
   if (text !== undefined) execs.push(compileText(text));
   if (execs.length === 0) return () => {};
@@ -477,12 +506,12 @@ function compileText(value: string): Exec {
   };
 }
 
-function compileNode(node: Node): Exec {
+function compileNode(sym: Symbols, node: Node): Exec {
   switch (node.kind) {
     case 'text':
       return compileText(node.value);
     case 'ref': {
-      const ref = compileReference(node.ast);
+      const ref = compileReference(sym, node.ast);
       return (rt) => {
         const value = ref(rt);
         // What a reference prints: API Gateway renders null and undefined as nothing.
@@ -491,16 +520,16 @@ function compileNode(node: Node): Exec {
       };
     }
     case 'set':
-      return compileSet(node.ast);
+      return compileSet(sym, node.ast);
     case 'if':
-      return compileIf(node.branches);
+      return compileIf(sym, node.branches);
     case 'foreach':
-      return compileForeach(node.ast, compileBody(node.body));
+      return compileForeach(sym, node.ast, compileBody(sym, node.body));
     case 'define': {
-      const block = new DefinedBlock(compileBody(node.body));
-      const name = node.name;
+      const block = new DefinedBlock(compileBody(sym, node.body));
+      const slot = sym.slot(node.name);
       return (rt) => {
-        rt.vars.set(name, block);
+        rt.vars[slot] = block;
       };
     }
     case 'break':
@@ -527,9 +556,9 @@ function print(value: unknown, rt: Runtime): string {
   return javaToString(value);
 }
 
-function compileIf(branches: { condition: Ast | null; body: Node[] }[]): Exec {
-  const conds: (Cond | null)[] = branches.map((b) => (b.condition === null ? null : compileCondition(b.condition)));
-  const bodies: Exec[] = branches.map((b) => compileBody(b.body));
+function compileIf(sym: Symbols, branches: { condition: Ast | null; body: Node[] }[]): Exec {
+  const conds: (Cond | null)[] = branches.map((b) => (b.condition === null ? null : compileCondition(sym, b.condition)));
+  const bodies: Exec[] = branches.map((b) => compileBody(sym, b.body));
   if (branches.length === 1) {
     const [cond] = conds;
     const [body] = bodies;
@@ -559,9 +588,12 @@ function compileIf(branches: { condition: Ast | null; body: Node[] }[]): Exec {
   };
 }
 
-function compileForeach(ast: Ast, body: Exec): Exec {
-  const from = compileValue(ast.from);
-  const name = String(ast.to);
+function compileForeach(sym: Symbols, ast: Ast, body: Exec): Exec {
+  const from = compileValue(sym, ast.from);
+  const name = sym.slot(String(ast.to));
+  const foreachSlot = sym.slot('foreach');
+  const countSlot = sym.slot('velocityCount');
+  const hasNextSlot = sym.slot('velocityHasNext');
   return (rt) => {
     const iterable = from(rt);
     let items: unknown[];
@@ -577,14 +609,10 @@ function compileForeach(ast: Ast, body: Exec): Exec {
     }
     const vars = rt.vars;
     // The loop's variables are restored (or removed) afterwards, as Velocity's scopes do.
-    const hadForeach = vars.has('foreach');
-    const savedForeach = vars.get('foreach');
-    const hadCount = vars.has('velocityCount');
-    const savedCount = vars.get('velocityCount');
-    const hadHasNext = vars.has('velocityHasNext');
-    const savedHasNext = vars.get('velocityHasNext');
-    const hadName = vars.has(name);
-    const savedName = vars.get(name);
+    const savedForeach = vars[foreachSlot];
+    const savedCount = vars[countSlot];
+    const savedHasNext = vars[hasNextSlot];
+    const savedName = vars[name];
     const scope = new ForeachScope(savedForeach);
     const startLength = items.length;
     try {
@@ -601,10 +629,10 @@ function compileForeach(ast: Ast, body: Exec): Exec {
         }
         scope.index = i;
         scope.hasNextValue = i + 1 < items.length;
-        vars.set('foreach', scope);
-        vars.set('velocityCount', i + 1);
-        vars.set('velocityHasNext', scope.hasNextValue);
-        vars.set(name, items[i]);
+        vars[foreachSlot] = scope;
+        vars[countSlot] = i + 1;
+        vars[hasNextSlot] = scope.hasNextValue;
+        vars[name] = items[i];
         try {
           body(rt);
         } catch (e) {
@@ -614,40 +642,35 @@ function compileForeach(ast: Ast, body: Exec): Exec {
       }
     } finally {
       // Restored in this order: $name last wins when the loop variable is one of the others.
-      restore(vars, 'foreach', hadForeach, savedForeach);
-      restore(vars, 'velocityCount', hadCount, savedCount);
-      restore(vars, 'velocityHasNext', hadHasNext, savedHasNext);
-      restore(vars, name, hadName, savedName);
+      vars[foreachSlot] = savedForeach;
+      vars[countSlot] = savedCount;
+      vars[hasNextSlot] = savedHasNext;
+      vars[name] = savedName;
     }
   };
 }
 
-function restore(vars: Map<string, unknown>, key: string, had: boolean, value: unknown): void {
-  if (had) vars.set(key, value);
-  else vars.delete(key);
-}
-
-function compileSet(ast: Ast): Exec {
+function compileSet(sym: Symbols, ast: Ast): Exec {
   const [target, expr] = ast.equal as [Ast, Ast];
-  const value = compileValue(expr);
-  const id = String(target.id);
+  const value = compileValue(sym, expr);
+  const id = sym.slot(String(target.id));
   const path: Ast[] = target.path ?? [];
   if (path.length === 0) {
     return (rt) => {
       const v = value(rt);
       // Velocity 1.7 (directive.set.null.allowed = false) leaves the target unchanged.
       if (v === null || v === undefined) return;
-      rt.vars.set(id, v);
+      rt.vars[id] = v;
     };
   }
-  const steps = path.slice(0, -1).map(compileStep);
+  const steps = path.slice(0, -1).map((part: Ast) => compileStep(sym, part));
   const last = path[path.length - 1];
   const isIndex = last.type === 'index';
-  const keyExpr: Expr = isIndex ? compileValue(last.id) : constant(last.id);
+  const keyExpr: Expr = isIndex ? compileValue(sym, last.id) : constant(last.id);
   return (rt) => {
     const v = value(rt);
     if (isNull(v)) return;
-    let holder = rt.vars.get(id);
+    let holder = rt.vars[id];
     for (const step of steps) {
       holder = step(holder, rt);
       if (isNull(holder)) return;
@@ -667,7 +690,7 @@ function constant(value: unknown): Expr {
   return () => value;
 }
 
-function compileStep(part: Ast): Step {
+function compileStep(sym: Symbols, part: Ast): Step {
   switch (part.type) {
     case 'property': {
       const name = String(part.id);
@@ -681,7 +704,7 @@ function compileStep(part: Ast): Step {
     }
     case 'method': {
       const name = String(part.id);
-      const args = ((part.args || []) as Ast[]).map(compileValue);
+      const args = ((part.args || []) as Ast[]).map((arg: Ast) => compileValue(sym, arg));
       const n = args.length;
       // callJavaMethod dispatches on "name/arity": built once here, not on every call.
       const signature = `${name}/${n}`;
@@ -694,7 +717,7 @@ function compileStep(part: Ast): Step {
       };
     }
     case 'index': {
-      const keyExpr = compileValue(part.id);
+      const keyExpr = compileValue(sym, part.id);
       return (holder, rt) => {
         if (isNull(holder)) return undefined;
         checkNotBlock(holder);
@@ -718,23 +741,23 @@ function checkNotBlock(holder: unknown): void {
   }
 }
 
-function compileReference(ast: Ast): Expr {
-  const id = String(ast.id);
-  const steps = ((ast.path ?? []) as Ast[]).map(compileStep);
+function compileReference(sym: Symbols, ast: Ast): Expr {
+  const id = sym.slot(String(ast.id));
+  const steps = ((ast.path ?? []) as Ast[]).map((part: Ast) => compileStep(sym, part));
   switch (steps.length) {
     case 0:
-      return (rt) => rt.vars.get(id);
+      return (rt) => rt.vars[id];
     case 1: {
       const [first] = steps;
       return (rt) => {
-        const value = first(rt.vars.get(id), rt);
+        const value = first(rt.vars[id], rt);
         return isNull(value) ? undefined : value;
       };
     }
     default: {
       const n = steps.length;
       return (rt) => {
-        let value = rt.vars.get(id);
+        let value = rt.vars[id];
         for (let i = 0; i < n; i++) {
           value = steps[i](value, rt);
           if (isNull(value)) return undefined;
@@ -749,10 +772,10 @@ const FALSE: Cond = () => false;
 const TRUE: Cond = () => true;
 
 /** #if / && / || / ! truthiness (Velocity 1.7 Node.evaluate). */
-function compileCondition(ast: Ast): Cond {
+function compileCondition(sym: Symbols, ast: Ast): Cond {
   switch (ast.type) {
     case 'references': {
-      const ref = compileReference(ast);
+      const ref = compileReference(sym, ast);
       return (rt) => {
         const value = ref(rt);
         if (isNull(value)) return false;
@@ -766,22 +789,22 @@ function compileCondition(ast: Ast): Cond {
       const op = String(ast.operator);
       const [a, b] = ast.expression as Ast[];
       if (op === '&&') {
-        const x = compileCondition(a);
-        const y = compileCondition(b);
+        const x = compileCondition(sym, a);
+        const y = compileCondition(sym, b);
         return (rt) => x(rt) && y(rt);
       }
       if (op === '||') {
-        const x = compileCondition(a);
-        const y = compileCondition(b);
+        const x = compileCondition(sym, a);
+        const y = compileCondition(sym, b);
         return (rt) => x(rt) || y(rt);
       }
       if (op === 'not' || op === '!') {
-        const x = compileCondition(a);
+        const x = compileCondition(sym, a);
         return (rt) => !x(rt);
       }
-      if (op === 'parenthesis') return compileCondition(a);
+      if (op === 'parenthesis') return compileCondition(sym, a);
       if (COMPARISONS.has(op)) {
-        const value = compileValue(ast);
+        const value = compileValue(sym, ast);
         return (rt) => value(rt) === true;
       }
       // Arithmetic nodes evaluate to false in 1.7 (SimpleNode.evaluate).
@@ -793,15 +816,15 @@ function compileCondition(ast: Ast): Cond {
   }
 }
 
-function compileValue(ast: Ast): Expr {
+function compileValue(sym: Symbols, ast: Ast): Expr {
   switch (ast.type) {
     case 'references':
-      return compileReference(ast);
+      return compileReference(sym, ast);
     case 'string': {
       const text = String(ast.value);
       // Velocity only interpolates double-quoted strings containing $ or #.
       if (!ast.isEval || (!text.includes('$') && !text.includes('#'))) return constant(text);
-      return compileInterpolation(text);
+      return compileInterpolation(sym, text);
     }
     case 'integer':
       return constant(integerLiteral(String(ast.value)));
@@ -812,14 +835,14 @@ function compileValue(ast: Ast): Expr {
     case 'bool':
       return constant(ast.value === 'true');
     case 'array': {
-      if (ast.isRange) return compileRange(ast.value[0], ast.value[1]);
+      if (ast.isRange) return compileRange(sym, ast.value[0], ast.value[1]);
       // A list literal is a new ArrayList on every evaluation: templates add to it.
-      const items = ((ast.value ?? []) as Ast[]).map(compileValue);
+      const items = ((ast.value ?? []) as Ast[]).map((arg: Ast) => compileValue(sym, arg));
       return (rt) => new JList(items.map((item) => item(rt)));
     }
     case 'map': {
       const entries = Object.entries((ast.value ?? {}) as Record<string, Ast>).map(
-        ([k, v]) => [k, compileValue(v)] as const,
+        ([k, v]) => [k, compileValue(sym, v)] as const,
       );
       return (rt) => {
         const map = new JMap();
@@ -828,7 +851,7 @@ function compileValue(ast: Ast): Expr {
       };
     }
     case 'math':
-      return compileMath(ast);
+      return compileMath(sym, ast);
     default:
       throw unsupported(`expression ${String(ast.type)}`);
   }
@@ -838,17 +861,17 @@ function compileValue(ast: Ast): Expr {
  * "...$x..." strings. Their text is parsed on first use, not at compile time: a string that is
  * never evaluated must not fail the template. The result is kept for later renders.
  */
-function compileInterpolation(text: string): Expr {
+function compileInterpolation(sym: Symbols, text: string): Expr {
   let body: Exec | undefined;
   return (rt) => {
-    if (!body) body = compileBody(compileNodes(text));
+    if (!body) body = compileBody(sym, compileNodes(text));
     return renderToString(body, rt);
   };
 }
 
-function compileRange(fromAst: Ast, toAst: Ast): Expr {
+function compileRange(sym: Symbols, fromAst: Ast, toAst: Ast): Expr {
   const rangeEnd = (end: Ast): Expr =>
-    typeof end === 'string' || typeof end === 'number' ? constant(integerLiteral(String(end))) : compileValue(end);
+    typeof end === 'string' || typeof end === 'number' ? constant(integerLiteral(String(end))) : compileValue(sym, end);
   const fromExpr = rangeEnd(fromAst);
   const toExpr = rangeEnd(toAst);
   return (rt) => {
@@ -862,17 +885,17 @@ function compileRange(fromAst: Ast, toAst: Ast): Expr {
   };
 }
 
-function compileMath(ast: Ast): Expr {
+function compileMath(sym: Symbols, ast: Ast): Expr {
   const op = String(ast.operator);
   const [aAst, bAst] = ast.expression as Ast[];
-  if (op === '&&' || op === '||' || op === 'not' || op === '!') return compileCondition(ast);
-  if (op === 'parenthesis') return compileValue(aAst);
+  if (op === '&&' || op === '||' || op === 'not' || op === '!') return compileCondition(sym, ast);
+  if (op === 'parenthesis') return compileValue(sym, aAst);
   if (op === 'minus') {
-    const x = compileValue(aAst);
+    const x = compileValue(sym, aAst);
     return (rt) => arithmetic('-', 0, x(rt));
   }
-  const a = compileValue(aAst);
-  const b = compileValue(bAst);
+  const a = compileValue(sym, aAst);
+  const b = compileValue(sym, bAst);
   if (op === '==') return (rt) => velocityEquals(a(rt), b(rt));
   if (op === '!=') return (rt) => !velocityEquals(a(rt), b(rt));
   if (COMPARISONS.has(op)) return (rt) => compare(op, a(rt), b(rt));
