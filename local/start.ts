@@ -48,6 +48,8 @@ export interface LocalStageOptions {
   sampleDataDir?: string;
   /** Access log and progress lines. Default console.log; `() => {}` silences. */
   log?: (line: string) => void;
+  /** Milliseconds since the epoch for throttling and quotas (tests inject one). Default Date.now. */
+  clock?: () => number;
 }
 
 export interface RunningLocalStage {
@@ -171,6 +173,7 @@ export async function startLocalStage(opts: LocalStageOptions = {}): Promise<Run
       api,
       dynamoEndpoint,
       `${api.apiId}.execute-api.us-east-1.amazonaws.com`,
+      { clock: opts.clock },
     );
     const server = await serveGateway(gateway, { port: opts.port ?? 3000, accessLog: log });
     cleanups.push(() => server.close());

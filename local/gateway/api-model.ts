@@ -10,6 +10,13 @@ import type { ValidateFunction } from 'ajv';
 import { compileMappingTemplate, type MappingInput, type MappingResult } from '../vtl';
 import { SUPPORTED_RESPONSE_TYPES, type GatewayResponseDefinition } from './gateway-response';
 import { resourcesOfType, stableId, UnsupportedConstructError, type CfnTemplate } from './template';
+import {
+  methodKey,
+  type QuotaPeriod,
+  type StageThrottling,
+  type ThrottleLimits,
+  type UsagePlanModel,
+} from './throttling';
 
 export type CompiledTemplate = (input: MappingInput) => MappingResult;
 
@@ -69,6 +76,10 @@ export interface ApiModel {
   resources: ResourceModel[];
   /** Enabled API keys linked by a usage plan to this API and stage. */
   apiKeys: Set<string>;
+  /** The usage plan metering each of `apiKeys` on this stage. */
+  usagePlans: Map<string, UsagePlanModel>;
+  /** The stage's `MethodSettings` throttling. */
+  stageThrottling: StageThrottling;
   gatewayResponses: Map<string, GatewayResponseDefinition>;
   /** Tables declared in the template (created by the local stage). */
   hasTables: boolean;
@@ -137,6 +148,9 @@ export function buildApiModel(template: CfnTemplate, opts: BuildApiOptions = {})
   const stage = stages.find((s) => !opts.stageName || s.props.StageName === opts.stageName);
   const stageName = opts.stageName ?? (stage?.props.StageName as string | undefined) ?? 'local';
   if (stage) checkStage(stage.logicalId, stage.props);
+  const stageThrottling: StageThrottling = stage
+    ? buildStageThrottling(stage.logicalId, stage.props)
+    : { methods: new Map() };
 
   const models = buildModels(template);
   const validators = new Map(
@@ -163,13 +177,16 @@ export function buildApiModel(template: CfnTemplate, opts: BuildApiOptions = {})
     resource.methods.set(built.httpMethod, built);
   }
 
+  const usagePlans = linkedApiKeys(template, apiId, stageName);
   return {
     restApiLogicalId: api.logicalId,
     apiId,
     stageName,
     stageVariables: (stage?.props.Variables as Record<string, string> | undefined) ?? {},
     resources: [...resources.values()],
-    apiKeys: linkedApiKeys(template, apiId, stageName),
+    apiKeys: new Set(usagePlans.keys()),
+    usagePlans,
+    stageThrottling,
     gatewayResponses: buildGatewayResponses(template),
     hasTables: Object.values(template.Resources).some((r) => r.Type === 'AWS::DynamoDB::Table'),
   };
@@ -210,7 +227,19 @@ function checkStage(logicalId: string, props: Record<string, unknown>): void {
   ]);
   const settings = (props.MethodSettings as Record<string, unknown>[] | undefined) ?? [];
   settings.forEach((setting, i) => {
-    // Throttling is documented as not enforced locally; caching would change answers.
+    checkProperties(`${logicalId}.MethodSettings[${i}]`, setting, [
+      'ResourcePath',
+      'HttpMethod',
+      'MetricsEnabled',
+      'ThrottlingBurstLimit',
+      'ThrottlingRateLimit',
+      'CachingEnabled',
+      'CacheTtlInSeconds',
+      'CacheDataEncrypted',
+      'DataTraceEnabled',
+      'LoggingLevel',
+    ]);
+    // Caching would change answers; throttling is enforced (buildStageThrottling).
     if (setting.CachingEnabled === true) {
       refuse(logicalId, `MethodSettings[${i}].CachingEnabled`, 'response caching');
     }
@@ -461,7 +490,134 @@ function buildIntegrationResponse(
   };
 }
 
-function linkedApiKeys(template: CfnTemplate, apiId: string, stageName: string): Set<string> {
+/** AWS's account-level limits: what a limit the template leaves out falls back to. */
+const ACCOUNT_LIMITS: ThrottleLimits = { rateLimit: 10_000, burstLimit: 5_000 };
+
+function limitNumber(where: string, property: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value === 'boolean' || value === '' || !Number.isFinite(n) || n < 0) {
+    refuse(where, property, `the limit ${JSON.stringify(value)} (a number >= 0 is needed)`);
+  }
+  return n;
+}
+
+/** `{RateLimit, BurstLimit}` (usage plans) or `Throttling*Limit` (method settings). */
+function throttleLimits(
+  where: string,
+  rate: [string, unknown],
+  burst: [string, unknown],
+  fallback: ThrottleLimits,
+): ThrottleLimits | undefined {
+  const rateLimit = limitNumber(where, rate[0], rate[1]);
+  const burstLimit = limitNumber(where, burst[0], burst[1]);
+  if (rateLimit === undefined && burstLimit === undefined) return undefined;
+  return {
+    rateLimit: rateLimit ?? fallback.rateLimit,
+    burstLimit: Math.floor(burstLimit ?? fallback.burstLimit),
+  };
+}
+
+/**
+ * `MethodSettings`: `/*` + `*` is every method's default; `/~1a~1{b}` + `GET` (or `*`) one
+ * method's own limits, a limit it leaves out taken from the default.
+ */
+function buildStageThrottling(logicalId: string, props: Record<string, unknown>): StageThrottling {
+  const settings = (props.MethodSettings as Record<string, unknown>[] | undefined) ?? [];
+  const limitsOf = (setting: Record<string, unknown>, i: number, fallback: ThrottleLimits) =>
+    throttleLimits(
+      `${logicalId}.MethodSettings[${i}]`,
+      ['ThrottlingRateLimit', setting.ThrottlingRateLimit],
+      ['ThrottlingBurstLimit', setting.ThrottlingBurstLimit],
+      fallback,
+    );
+  const isDefault = (s: Record<string, unknown>) =>
+    (s.ResourcePath ?? '/*') === '/*' && (s.HttpMethod ?? '*') === '*';
+  const defaultIndex = settings.findIndex(isDefault);
+  const defaults =
+    defaultIndex >= 0 ? limitsOf(settings[defaultIndex], defaultIndex, ACCOUNT_LIMITS) : undefined;
+  const methods = new Map<string, ThrottleLimits>();
+  settings.forEach((setting, i) => {
+    if (isDefault(setting)) return;
+    const resourcePath = String(setting.ResourcePath ?? '');
+    const httpMethod = String(setting.HttpMethod ?? '').toUpperCase();
+    if (!resourcePath.startsWith('/') || resourcePath.includes('*') || httpMethod === '') {
+      refuse(
+        `${logicalId}.MethodSettings[${i}]`,
+        'ResourcePath',
+        `the method setting ${resourcePath} ${httpMethod} (only /* with * or one resource path)`,
+      );
+    }
+    const limits = limitsOf(setting, i, defaults ?? ACCOUNT_LIMITS);
+    // `/` then the path with its slashes as `~1`: `/~1a~1{b}` is `/a/{b}`; `/` alone is the root.
+    const path = resourcePath === '/' ? '/' : resourcePath.slice(1).replace(/~1/g, '/');
+    if (limits) methods.set(methodKey(path, httpMethod), limits);
+  });
+  return { defaults, methods };
+}
+
+const QUOTA_PERIODS: QuotaPeriod[] = ['DAY', 'WEEK', 'MONTH'];
+
+function buildUsagePlan(
+  logicalId: string,
+  props: Record<string, unknown>,
+  stage: Record<string, unknown> | undefined,
+): UsagePlanModel {
+  const throttle = (props.Throttle ?? {}) as Record<string, unknown>;
+  checkProperties(`${logicalId}.Throttle`, throttle, ['RateLimit', 'BurstLimit']);
+  const methodThrottles = new Map<string, ThrottleLimits>();
+  const perMethod = (stage?.Throttle ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [name, limits] of Object.entries(perMethod)) {
+    // `/pets/GET`: the resource path, then the method.
+    const where = `${logicalId}.ApiStages.Throttle.${name}`;
+    const match = /^(\/.*?)\/?([A-Za-z]+|\*)$/.exec(name);
+    if (!match) refuse(where, 'key', `the method ${name} (write /resource/path/METHOD)`);
+    checkProperties(where, limits, ['RateLimit', 'BurstLimit']);
+    const parsed = throttleLimits(
+      where,
+      ['RateLimit', limits.RateLimit],
+      ['BurstLimit', limits.BurstLimit],
+      ACCOUNT_LIMITS,
+    );
+    if (parsed) methodThrottles.set(methodKey(match[1] || '/', match[2]), parsed);
+  }
+  let quota: UsagePlanModel['quota'];
+  if (props.Quota !== undefined) {
+    const q = props.Quota as Record<string, unknown>;
+    const where = `${logicalId}.Quota`;
+    checkProperties(where, q, ['Limit', 'Offset', 'Period']);
+    const limit = limitNumber(where, 'Limit', q.Limit);
+    const period = String(q.Period ?? '');
+    if (!QUOTA_PERIODS.includes(period as QuotaPeriod)) {
+      refuse(where, 'Period', `the quota period ${JSON.stringify(q.Period)} (DAY, WEEK or MONTH)`);
+    }
+    if (limit !== undefined) {
+      quota = {
+        limit: Math.floor(limit),
+        offset: Math.floor(limitNumber(where, 'Offset', q.Offset) ?? 0),
+        period: period as QuotaPeriod,
+      };
+    }
+  }
+  return {
+    logicalId,
+    throttle: throttleLimits(
+      `${logicalId}.Throttle`,
+      ['RateLimit', throttle.RateLimit],
+      ['BurstLimit', throttle.BurstLimit],
+      ACCOUNT_LIMITS,
+    ),
+    methodThrottles,
+    quota,
+  };
+}
+
+/** Enabled API keys linked by a usage plan to this API and stage, with that plan. */
+function linkedApiKeys(
+  template: CfnTemplate,
+  apiId: string,
+  stageName: string,
+): Map<string, UsagePlanModel> {
   const keys = new Map(
     resourcesOfType(template, 'AWS::ApiGateway::ApiKey').map((key) => {
       checkProperties(key.logicalId, key.props, [
@@ -481,7 +637,6 @@ function linkedApiKeys(template: CfnTemplate, apiId: string, stageName: string):
   );
   const plans = new Map(
     resourcesOfType(template, 'AWS::ApiGateway::UsagePlan').map((plan) => {
-      // Throttle and Quota are accepted but not enforced locally (docs/local-stage.md).
       checkProperties(plan.logicalId, plan.props, [
         'UsagePlanName',
         'Description',
@@ -490,20 +645,33 @@ function linkedApiKeys(template: CfnTemplate, apiId: string, stageName: string):
         'Quota',
         'Tags',
       ]);
-      const stages = (plan.props.ApiStages ?? []) as { ApiId?: string; Stage?: string }[];
-      return [
-        stableId(plan.logicalId),
-        stages.some((s) => s.ApiId === apiId && s.Stage === stageName),
-      ];
+      const stages = (plan.props.ApiStages ?? []) as Record<string, unknown>[];
+      stages.forEach((s, i) =>
+        checkProperties(`${plan.logicalId}.ApiStages[${i}]`, s, ['ApiId', 'Stage', 'Throttle']),
+      );
+      const stage = stages.find((s) => s.ApiId === apiId && s.Stage === stageName);
+      // A plan for other stages still gets its properties checked.
+      const model = buildUsagePlan(plan.logicalId, plan.props, stage);
+      return [stableId(plan.logicalId), stage ? model : undefined];
     }),
   );
-  const linked = new Set<string>();
+  const linked = new Map<string, UsagePlanModel>();
   for (const link of resourcesOfType(template, 'AWS::ApiGateway::UsagePlanKey')) {
     const key = keys.get(String(link.props.KeyId));
+    const plan = plans.get(String(link.props.UsagePlanId));
     // CloudFormation's ApiKey Enabled defaults to false.
-    if (key && key.Enabled === true && plans.get(String(link.props.UsagePlanId))) {
-      linked.add(String(key.Value));
+    if (!key || key.Enabled !== true || !plan) continue;
+    const value = String(key.Value);
+    const other = linked.get(value);
+    if (other && other !== plan) {
+      // AWS refuses this too: one usage plan per API key and stage.
+      refuse(
+        link.logicalId,
+        'UsagePlanId',
+        `a second usage plan (${plan.logicalId} besides ${other.logicalId}) for one API key on stage ${stageName}`,
+      );
     }
+    linked.set(value, plan);
   }
   return linked;
 }

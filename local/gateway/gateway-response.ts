@@ -70,6 +70,8 @@ export const gatewayErrors = {
   configuration: () => new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error'),
   integrationTimeout: () => new GatewayError('INTEGRATION_TIMEOUT', 'Endpoint request timed out'),
   integrationFailure: () => new GatewayError('INTEGRATION_FAILURE', 'Internal server error'),
+  throttled: () => new GatewayError('THROTTLED', 'Too Many Requests'),
+  quotaExceeded: () => new GatewayError('QUOTA_EXCEEDED', 'Limit Exceeded'),
 };
 
 /** One `AWS::ApiGateway::GatewayResponse`, resolved. */

@@ -1,5 +1,5 @@
 /** The API Gateway (REST) emulator of the local stage. See docs/local-stage.md. */
 export { buildApiModel, type ApiModel } from './api-model';
-export { createGateway, type Gateway } from './pipeline';
+export { createGateway, type Gateway, type GatewayOptions } from './pipeline';
 export { serveGateway, type RunningServer } from './server';
 export { readTemplate, UnsupportedConstructError, type CfnTemplate } from './template';

@@ -1,12 +1,14 @@
 /**
- * Method request: API key, then the request validator (required parameters, then the body
- * against the method's model with ajv draft-04), in API Gateway's order.
+ * Method request: API key (`checkApiKey`), then throttling and quotas (throttling.ts, run by the
+ * pipeline in between), then the request validator (`validateMethodRequest`: required
+ * parameters, then the body against the method's model with ajv draft-04), in API Gateway's
+ * order.
  */
 import type { ApiModel, MethodModel } from './api-model';
 import { gatewayErrors, lookupParam } from './gateway-response';
 import type { Invocation } from './invocation';
 
-export function checkMethodRequest(api: ApiModel, method: MethodModel, inv: Invocation): void {
+export function checkApiKey(api: ApiModel, method: MethodModel, inv: Invocation): void {
   const presentedKey = lookupParam(inv.request.header, 'x-api-key', true);
   if (method.apiKeyRequired) {
     if (presentedKey === undefined || !api.apiKeys.has(presentedKey)) {
@@ -14,6 +16,9 @@ export function checkMethodRequest(api: ApiModel, method: MethodModel, inv: Invo
     }
     inv.apiKey = presentedKey;
   }
+}
+
+export function validateMethodRequest(method: MethodModel, inv: Invocation): void {
   if (method.validateParameters) {
     const missing = method.requiredParameters
       .filter(({ where, name }) => {

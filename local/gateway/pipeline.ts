@@ -19,9 +19,10 @@ import {
   type InvocationRequest,
   type StageInfo,
 } from './invocation';
-import { checkMethodRequest } from './method-request';
+import { checkApiKey, validateMethodRequest } from './method-request';
 import { finishMethodResponse, withAwsHeaders } from './method-response';
 import { compileRoutes, matchRoute } from './resource-router';
+import { createLimiter } from './throttling';
 
 export interface Gateway {
   api: ApiModel;
@@ -31,8 +32,19 @@ export interface Gateway {
   handle(request: InvocationRequest): Promise<HttpAnswer & { requestId: string }>;
 }
 
-export function createGateway(api: ApiModel, dynamoEndpoint: string, domainName: string): Gateway {
+export interface GatewayOptions {
+  /** Milliseconds since the epoch, for throttling and quotas. Default `Date.now`. */
+  clock?: () => number;
+}
+
+export function createGateway(
+  api: ApiModel,
+  dynamoEndpoint: string,
+  domainName: string,
+  opts: GatewayOptions = {},
+): Gateway {
   const routes = compileRoutes(api);
+  const limiter = createLimiter(api.stageThrottling, api.usagePlans, opts.clock ?? Date.now);
   const stage: StageInfo = { apiId: api.apiId, stageName: api.stageName, domainName };
   const handle = async (request: InvocationRequest) => {
     const inv = newInvocation(request);
@@ -42,7 +54,13 @@ export function createGateway(api: ApiModel, dynamoEndpoint: string, domainName:
       inv.resource = route.resource;
       inv.method = route.method;
       inv.pathParams = route.pathParams;
-      checkMethodRequest(api, route.method, inv);
+      checkApiKey(api, route.method, inv);
+      limiter.admit({
+        resourcePath: route.resource.path,
+        httpMethod: route.method.httpMethod,
+        apiKey: inv.apiKey,
+      });
+      validateMethodRequest(route.method, inv);
       const context = contextVariables(inv, stage);
       const integrationRequest = buildIntegrationRequest(api, route.method, inv, context);
       const result = await invokeIntegration(route.method, integrationRequest, dynamoEndpoint);
