@@ -1,19 +1,35 @@
 /**
  * The HTTP contract of SPEC.md, row by row, against the packaged `local` stage served by the
  * local gateway over each embedded DynamoDB engine this machine runs.
+ *
+ * The stage enforces the throttling its template declares, and the writer key's usage plan
+ * allows 10 requests/s with bursts of 20: more writes than AWS would take at once. The suite
+ * writes as a well-behaved client does: requests with the key wait for a token of a client-side
+ * bucket slightly inside the plan's limits. Nothing here expects a 429, so any throttling fails
+ * a test: that is the check that the packaged limits leave this client alone.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  ScanCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb/client';
+import { buildApiModel, readTemplate } from '../../local/gateway';
+import { TokenBucket } from '../../local/gateway/throttling';
 import type { RunningLocalStage } from '../../local/start';
 import {
   INTERNAL_DETAIL,
-  putItem,
-  send,
+  putItem as putItemUnpaced,
+  send as sendUnpaced,
   startPackagedLocalStage,
   TEST_API_KEY,
   TEST_ENGINES,
+  type RawRequest,
   type RawResponse,
 } from '../helpers/local-stage';
+import { templatePath } from '../helpers/packaged';
 
 type Item = Record<string, unknown> & { id: string; range: string };
 interface Page {
@@ -55,10 +71,61 @@ const HOSTILE_VALUES: [string, string][] = [
   ['1 KB', 'x'.repeat(1024)],
 ];
 
+/** The writer key's usage-plan throttle in the packaged template. */
+const KEY_LIMITS = (() => {
+  const plan = buildApiModel(readTemplate(templatePath('local'))).usagePlans.get(TEST_API_KEY);
+  if (!plan?.throttle) throw new Error('The packaged local stage has no usage plan for its key');
+  return plan.throttle;
+})();
+
+/** Waits for a token of a bucket 10% slower and 2 smaller than the key's (timing margin). */
+function keyPacer(): () => Promise<void> {
+  const bucket = new TokenBucket(
+    { rateLimit: KEY_LIMITS.rateLimit * 0.9, burstLimit: Math.max(1, KEY_LIMITS.burstLimit - 2) },
+    Date.now(),
+  );
+  return async () => {
+    while (!bucket.take(Date.now())) await sleep(1000 / KEY_LIMITS.rateLimit / 2);
+  };
+}
+
+const hasTestKey = (headers: Record<string, string> = {}) =>
+  Object.entries(headers).some(([k, v]) => k.toLowerCase() === 'x-api-key' && v === TEST_API_KEY);
+
 describe.each(TEST_ENGINES)('HTTP contract (local stage on %s)', (engine) => {
   let stage: RunningLocalStage;
   let url: string;
   let dynamo: DynamoDBClient;
+  const pace = keyPacer();
+
+  async function send(base: string, path: string, req: RawRequest = {}): Promise<RawResponse> {
+    if (hasTestKey(req.headers)) await pace();
+    return sendUnpaced(base, path, req);
+  }
+
+  async function putItem(
+    base: string,
+    path: string,
+    item: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<RawResponse> {
+    await pace();
+    return putItemUnpaced(base, path, item, headers);
+  }
+
+  /** Items in the table: what a refused write must leave unchanged. */
+  async function tableCount(): Promise<number> {
+    let count = 0;
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const out = await dynamo.send(
+        new ScanCommand({ TableName: stage.tables[0], Select: 'COUNT', ExclusiveStartKey: start }),
+      );
+      count += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
 
   beforeAll(async () => {
     stage = await startPackagedLocalStage({ engine });
@@ -346,6 +413,140 @@ describe.each(TEST_ENGINES)('HTTP contract (local stage on %s)', (engine) => {
       const page = await getPage(`/${enc(id)}?prefix=${enc(value)}`);
       expect(page.id).toBe(id);
       expect(page.items.map((i) => i.range)).toEqual([value]);
+    });
+  });
+
+  describe('paths that are not valid percent-encoding', () => {
+    it.each([
+      ['GET', '/bad%ZZid'],
+      ['GET', '/bad%ZZid/r'],
+      ['GET', '/a/%E0%A4%A'],
+      ['PUT', '/bad%ZZid/r'],
+      ['PUT', '/a/%E0%A4%A'],
+      ['PUT', '/a%/b'],
+      ['DELETE', '/bad%ZZid/r'],
+      ['DELETE', '/a/%E0%A4%A'],
+    ])('%s %s: 400 JSON and nothing written', async (method, path) => {
+      const before = await tableCount();
+      const res = await send(url, path, {
+        method,
+        headers: { 'Content-Type': 'application/json', 'x-api-key': TEST_API_KEY },
+        body: method === 'PUT' ? '{"v": 1}' : undefined,
+      });
+      expectJsonError(res, 400);
+      expect(await tableCount()).toBe(before);
+    });
+  });
+
+  describe('path segments are percent-decoded once, and + stays a plus', () => {
+    it.each([
+      ['+ is a plus', '/plus+id/c+d', 'plus+id', 'c+d'],
+      ['%2B is a plus', '/pct2b%2Bid/r%2Br', 'pct2b+id', 'r+r'],
+      ['%20 is a space', '/space%20id/r%20r', 'space id', 'r r'],
+      ['%2F is a slash inside one segment', '/slash%2Fid/r%2Fr', 'slash/id', 'r/r'],
+      ['%25 is a percent sign, decoded once', '/pct%2525id/r%2541', 'pct%25id', 'r%41'],
+    ])('%s: %s stores id %j, range %j', async (_, path, id, range) => {
+      const put = await putItem(url, path, { v: 1 });
+      expect({ status: put.status, body: put.json }).toEqual({ status: 201, body: { id, range } });
+      const stored = await dynamo.send(
+        new GetItemCommand({
+          TableName: stage.tables[0],
+          Key: { id: { S: id }, range: { S: range } },
+        }),
+      );
+      expect(stored.Item).toEqual({ id: { S: id }, range: { S: range }, v: { N: '1' } });
+      expect((await send(url, path)).json).toEqual({ id, range, v: 1 });
+      const idPath = path.split('/')[1];
+      expect((await getPage(`/${idPath}`)).items).toEqual([{ id, range, v: 1 }]);
+    });
+  });
+
+  describe('conditional create, whatever the header case', () => {
+    it.each([['if-none-match'], ['IF-NONE-MATCH'], ['If-None-Match']])(
+      '%s: * on an existing item is 412 and the item is unchanged',
+      async (header) => {
+        const path = `/inm-case-test/${enc(header)}`;
+        expect((await putItem(url, path, { v: 1 })).status).toBe(201);
+        expectJsonError(await putItem(url, path, { v: 2 }, { [header]: '*' }), 412);
+        expect((await send(url, path)).json).toEqual({ id: 'inm-case-test', range: header, v: 1 });
+      },
+    );
+  });
+
+  describe('forged nextTokens', () => {
+    const b64 = (s: string) =>
+      Buffer.from(s).toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=/g, '.');
+    it.each([
+      ['!!!', () => '!!!'],
+      ['abc', () => 'abc'],
+      ["valid base64 of another id's range", () => b64('config')],
+      ["another id's real token", async () => (await getPage('/feature-flags?limit=1')).nextToken],
+      ['base64 of a key beyond every range', () => b64('\uffff')],
+      [
+        'base64 of JSON that tries to close the string',
+        () => b64('"}, "id": {"S": "x"}, "a": {"S": "'),
+      ],
+    ])(
+      "%s: 400 Invalid nextToken, or 200 with only this id's items, never 5xx",
+      async (_, token) => {
+        const value = await token();
+        const res = await send(url, `/payments-service?nextToken=${enc(value as string)}`);
+        if (res.status === 400) {
+          expectJsonError(res, 400, 'Invalid nextToken');
+          return;
+        }
+        expect({ status: res.status }).toEqual({ status: 200 });
+        const page = res.json as Page;
+        expect(page.id).toBe('payments-service');
+        expect(page.items.every((item) => item.id === 'payments-service')).toBe(true);
+      },
+    );
+  });
+
+  describe('large and deep items', () => {
+    const list = Array.from({ length: 1500 }, (_, i) => (i % 3 === 0 ? i : `v${i}`));
+    const map = Object.fromEntries(Array.from({ length: 1200 }, (_, i) => [`k${i}`, i]));
+    const nest = (levels: number): unknown => {
+      let value: unknown = 'leaf';
+      for (let i = 0; i < levels; i++) value = i % 2 ? { n: value } : [value];
+      return value;
+    };
+
+    it('a list of 1500 and a map of 1200 entries (beyond #foreach 1000) round-trip exactly', async () => {
+      const item = { list, map, nested: { list, map } };
+      expect((await putItem(url, '/wide-test/a', item)).status).toBe(201);
+      const expected = { id: 'wide-test', range: 'a', ...item };
+      const one = await send(url, '/wide-test/a');
+      expect({ status: one.status }).toEqual({ status: 200 });
+      expect(one.json).toEqual(expected);
+      expect((await getPage('/wide-test')).items).toEqual([expected]);
+    });
+
+    it.each([8, 20, 30])('nesting %d levels deep round-trips', async (levels) => {
+      const item = { deep: nest(levels) };
+      const path = `/deep-test/${levels}`;
+      expect((await putItem(url, path, item)).status).toBe(201);
+      expect((await send(url, path)).json).toEqual({
+        id: 'deep-test',
+        range: String(levels),
+        ...item,
+      });
+      expect((await getPage(`/deep-test?prefix=${levels}`)).items).toEqual([
+        { id: 'deep-test', range: String(levels), ...item },
+      ]);
+    });
+
+    it.each([32, 33, 40, 100])('nesting %d levels: 400 JSON and nothing stored', async (levels) => {
+      const path = `/too-deep-test/${levels}`;
+      expectJsonError(await putItem(url, path, { deep: nest(levels) }), 400);
+      expectJsonError(await send(url, path), 404, 'Not found');
+    });
+
+    it('an item over 400 KB: 400 JSON and nothing stored', async () => {
+      const before = await tableCount();
+      expectJsonError(await putItem(url, '/big-test/a', { big: 'x'.repeat(410 * 1024) }), 400);
+      expectJsonError(await send(url, '/big-test/a'), 404, 'Not found');
+      expect(await tableCount()).toBe(before);
     });
   });
 

@@ -46,10 +46,17 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
   stubUrl = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
   // The packaged template with a short integration timeout on GET /{id}/{range}, so the
-  // timeout case takes 300 ms, not API Gateway's default 29 s.
+  // timeout case takes 300 ms, not API Gateway's default 29 s; and without the writer key's
+  // usage-plan throttle (10/s, burst 20), which this burst of writes would exceed: throttling
+  // has its own tests (gateway-throttling.test.ts), and api-contract.test.ts keeps within it.
   tempDir = mkdtempSync(path.join(os.tmpdir(), 'api-faults-'));
   const template = JSON.parse(readFileSync(templatePath('local'), 'utf8'));
   template.Resources.GetItemMethod.Properties.Integration.TimeoutInMillis = 300;
+  for (const resource of Object.values<{ Type: string; Properties: Record<string, unknown> }>(
+    template.Resources,
+  )) {
+    if (resource.Type === 'AWS::ApiGateway::UsagePlan') delete resource.Properties.Throttle;
+  }
   const file = path.join(tempDir, 'template.json');
   writeFileSync(file, JSON.stringify(template));
   stage = await startPackagedLocalStage({
@@ -101,6 +108,14 @@ const CASES: [string, StubAnswer, number][] = [
     503,
   ],
   ['garbage body with 500', { status: 500, body: '<html>oops' }, 503],
+  [
+    'HTML body with 503',
+    { status: 503, body: '<html><body>Service Unavailable</body></html>' },
+    503,
+  ],
+  ['empty body with 500', { status: 500, body: '' }, 503],
+  ['plain-text body with 502', { status: 502, body: 'Bad Gateway' }, 503],
+  ['JSON that is no error with 500', { status: 500, body: '[1, 2]' }, 503],
   ['garbage body with 400', { status: 400, body: 'not json at all' }, 502],
 ];
 
