@@ -16,6 +16,7 @@ const USAGE = `Usage: npm start -- [options]
   --in-memory                fresh in-memory store (also LOCAL_IN_MEMORY=1); default: persist in .local-data/
   --dynamodb-endpoint <url>  use this DynamoDB instead of starting one (also DYNAMODB_ENDPOINT)
   --no-seed                  do not load data/ into a newly created table
+  --no-throttling            do not enforce the template's throttling and quotas (load tests only)
   --quiet                    no access log
   --help
 `;
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
       'in-memory': { type: 'boolean' },
       'dynamodb-endpoint': { type: 'string' },
       'no-seed': { type: 'boolean' },
+      'no-throttling': { type: 'boolean' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
     inMemory: values['in-memory'] === true || process.env.LOCAL_IN_MEMORY === '1',
     dynamoEndpoint: values['dynamodb-endpoint'] ?? process.env.DYNAMODB_ENDPOINT,
     seed: values['no-seed'] !== true,
+    throttling: values['no-throttling'] !== true,
     log: values.quiet ? () => undefined : (line) => console.log(line),
   });
   await printBanner(stage);

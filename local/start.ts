@@ -50,6 +50,11 @@ export interface LocalStageOptions {
   log?: (line: string) => void;
   /** Milliseconds since the epoch for throttling and quotas (tests inject one). Default Date.now. */
   clock?: () => number;
+  /**
+   * Enforce the template's throttling and quotas (429s as on AWS). Default true; false only for
+   * load tests of the emulator itself (bench/), which would otherwise measure 429s.
+   */
+  throttling?: boolean;
 }
 
 export interface RunningLocalStage {
@@ -173,7 +178,7 @@ export async function startLocalStage(opts: LocalStageOptions = {}): Promise<Run
       api,
       dynamoEndpoint,
       `${api.apiId}.execute-api.us-east-1.amazonaws.com`,
-      { clock: opts.clock },
+      { clock: opts.clock, throttling: opts.throttling },
     );
     const server = await serveGateway(gateway, { port: opts.port ?? 3000, accessLog: log });
     cleanups.push(() => server.close());

@@ -35,6 +35,8 @@ export interface Gateway {
 export interface GatewayOptions {
   /** Milliseconds since the epoch, for throttling and quotas. Default `Date.now`. */
   clock?: () => number;
+  /** Enforce the template's throttling and quotas. Default true; off only to load-test. */
+  throttling?: boolean;
 }
 
 export function createGateway(
@@ -44,7 +46,10 @@ export function createGateway(
   opts: GatewayOptions = {},
 ): Gateway {
   const routes = compileRoutes(api);
-  const limiter = createLimiter(api.stageThrottling, api.usagePlans, opts.clock ?? Date.now);
+  const limiter =
+    opts.throttling === false
+      ? { admit: () => undefined }
+      : createLimiter(api.stageThrottling, api.usagePlans, opts.clock ?? Date.now);
   const stage: StageInfo = { apiId: api.apiId, stageName: api.stageName, domainName };
   const handle = async (request: InvocationRequest) => {
     const inv = newInvocation(request);

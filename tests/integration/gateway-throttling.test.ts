@@ -224,6 +224,27 @@ describe('throttling and quotas (fixture with small limits, injected clock)', ()
   );
 });
 
+describe('throttling: false (load tests of the emulator)', () => {
+  it('enforces nothing, not even rate 0', async () => {
+    const stage = await startLocalStage({
+      port: 0,
+      template: FIXTURE,
+      log: () => undefined,
+      throttling: false,
+    });
+    stages.push(stage);
+    const statuses: number[] = [];
+    for (const [urlPath, key] of [
+      ...Array.from({ length: 3 }, () => ['/blocked', ''] as const),
+      ...Array.from({ length: 5 }, () => ['/keyed', DAY_KEY] as const),
+    ]) {
+      const res = await send(stage.url, urlPath, { headers: key ? { 'x-api-key': key } : {} });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual(Array.from({ length: 8 }, () => 200));
+  });
+});
+
 function outcome(status: number, json: unknown): string {
   if (status !== 429) return String(status);
   const message = (json as { message?: string } | undefined)?.message;
