@@ -50,6 +50,13 @@ const CLIENT_ERRORS: [string, string | undefined, string, number, string][] = [
     'Item nested too deeply: DynamoDB allows at most 32 levels',
   ],
   [
+    'nesting over 31 levels, refused by _to-dynamo.vtl itself (dynalite does not check it)',
+    'com.amazon.coral.validate#ValidationException',
+    'One or more parameter values were invalid: Null attribute value types must have the value of true',
+    400,
+    'Item nested too deeply: DynamoDB allows at most 32 levels',
+  ],
+  [
     'hash key over 2048 bytes',
     'com.amazon.coral.validate#ValidationException',
     'One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes',
