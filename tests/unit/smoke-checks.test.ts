@@ -1,6 +1,6 @@
 /** The pieces of `npm run smoke` that need no server: error-body rules, paths, report lines. */
 import type { ApiResponse } from '../../scripts/lib/http-client';
-import { createApiClient } from '../../scripts/lib/http-client';
+import { createApiClient, THROTTLE_RETRIES } from '../../scripts/lib/http-client';
 import { firstDifference } from '../../scripts/lib/smoke-assert';
 import { errorBodyProblem, pathSegment } from '../../scripts/lib/smoke-checks';
 import { formatResult, formatSummary } from '../../scripts/lib/smoke-runner';
@@ -117,6 +117,37 @@ describe('createApiClient', () => {
       );
     const api = createApiClient({ baseUrl: 'http://127.0.0.1:9/x/', timeoutMs: 20, fetch: hangs });
     await expect(api.request('GET', '/a')).rejects.toThrow('GET /a: no answer within 20 ms');
+  });
+
+  it.each([
+    ['without Retry-After: 250 ms, then doubling', {}, [250, 500]],
+    ['with Retry-After', { 'Retry-After': '2' }, [2000, 2000]],
+  ])('resends a throttled (429) request, %s', async (_case, headers, pauses) => {
+    const statuses = [429, 429, 200];
+    const answer: typeof fetch = async () =>
+      new Response('{"message":"Too Many Requests"}', { status: statuses.shift(), headers });
+    const slept: number[] = [];
+    const api = createApiClient({
+      baseUrl: 'http://api.example/dev',
+      timeoutMs: 1000,
+      fetch: answer,
+      sleep: async (ms) => void slept.push(ms),
+    });
+    expect((await api.request('DELETE', '/a/b')).status).toBe(200);
+    expect(slept).toEqual(pauses);
+    expect(api.responses.map((r) => r.status)).toEqual([429, 429, 200]);
+  });
+
+  it('gives up resending after THROTTLE_RETRIES and returns the 429', async () => {
+    const answer: typeof fetch = async () => new Response('{}', { status: 429 });
+    const api = createApiClient({
+      baseUrl: 'http://api.example/dev',
+      timeoutMs: 1000,
+      fetch: answer,
+      sleep: async () => undefined,
+    });
+    expect((await api.request('GET', '/a')).status).toBe(429);
+    expect(api.responses).toHaveLength(THROTTLE_RETRIES + 1);
   });
 
   it('records every response with lower-cased headers and parsed JSON', async () => {
