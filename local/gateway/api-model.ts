@@ -473,7 +473,7 @@ function buildIntegrationResponse(
   let selectionPattern: RegExp | undefined;
   if (typeof props.SelectionPattern === 'string' && props.SelectionPattern !== '') {
     try {
-      // Full match of the backend's status code: Java's String.matches (see docs/local-stage.md).
+      // Full match of the backend's status code: Java's String.matches (README.md, "Local stage").
       selectionPattern = new RegExp(`^(?:${props.SelectionPattern})$`, 's');
     } catch (err) {
       refuse(where, 'SelectionPattern', `the pattern (${(err as Error).message})`);

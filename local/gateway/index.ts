@@ -1,4 +1,4 @@
-/** The API Gateway (REST) emulator of the local stage. See docs/local-stage.md. */
+/** The API Gateway (REST) emulator of the local stage. See README.md ("Local stage"). */
 export { buildApiModel, type ApiModel } from './api-model';
 export { createGateway, type Gateway, type GatewayOptions } from './pipeline';
 export { serveGateway, type RunningServer } from './server';
