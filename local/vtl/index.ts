@@ -15,7 +15,11 @@ export type { Warning };
 
 export interface MappingInput {
   body: string; // raw body the template sees as $input.body (request body for request templates, integration response body for response templates)
-  params?: { path?: Record<string, string>; querystring?: Record<string, string>; header?: Record<string, string> }; // method request params ($input.params)
+  params?: {
+    path?: Record<string, string>;
+    querystring?: Record<string, string>;
+    header?: Record<string, string>;
+  }; // method request params ($input.params)
   context?: Record<string, unknown>; // $context values (requestId, stage, httpMethod, resourcePath, path, identity: {sourceIp, userAgent, apiKey}, requestTimeEpoch, apiId, ...)
   stageVariables?: Record<string, string>;
 }
@@ -44,7 +48,9 @@ export function compileMappingTemplate(
 ): (input: MappingInput) => MappingResult {
   const size = Buffer.byteLength(template, 'utf8');
   if (size > TEMPLATE_SIZE_LIMIT) {
-    throw new TemplateRuntimeError(`mapping template is ${size} bytes; API Gateway's limit is 300 KB (${TEMPLATE_SIZE_LIMIT} bytes)`);
+    throw new TemplateRuntimeError(
+      `mapping template is ${size} bytes; API Gateway's limit is 300 KB (${TEMPLATE_SIZE_LIMIT} bytes)`,
+    );
   }
   const program = compileProgram(compileNodes(template));
   return (input: MappingInput): MappingResult => {
@@ -60,6 +66,10 @@ export function compileMappingTemplate(
   };
 }
 
-export function renderMappingTemplate(template: string, input: MappingInput, options: RenderOptions = {}): MappingResult {
+export function renderMappingTemplate(
+  template: string,
+  input: MappingInput,
+  options: RenderOptions = {},
+): MappingResult {
   return compileMappingTemplate(template, options)(input);
 }

@@ -38,7 +38,8 @@ function isDefinite(path: string): boolean {
 
 /** A plain JS mirror of the Java model, for jsonpath-plus to walk (filters compare numbers). */
 function mirror(value: unknown): unknown {
-  if (value instanceof JMap) return Object.fromEntries([...value.map].map(([k, v]) => [k, mirror(v)]));
+  if (value instanceof JMap)
+    return Object.fromEntries([...value.map].map(([k, v]) => [k, mirror(v)]));
   if (value instanceof JList) return value.items.map(mirror);
   if (value instanceof JDouble) return value.value;
   if (typeof value === 'bigint') return Number(value);
@@ -93,7 +94,12 @@ export class InputObject implements HostObject {
     // "$" is the whole body (what JSONPath would find too), the path every template starts with.
     if (path === '$') return doc.root;
     doc.mirror ??= mirror(doc.root);
-    const pointers = JSONPath({ path, json: doc.mirror as object, resultType: 'pointer', wrap: true }) as string[];
+    const pointers = JSONPath({
+      path,
+      json: doc.mirror as object,
+      resultType: 'pointer',
+      wrap: true,
+    }) as string[];
     const found = pointers.map((p) => resolvePointer(doc.root, p));
     if (isDefinite(path)) return found.length > 0 ? found[0] : null;
     return new JList(found, true);
@@ -132,12 +138,15 @@ export class InputObject implements HostObject {
 
   callMethod(name: string, args: unknown[]): unknown {
     if (name === 'params' && args.length === 0) return this.paramsMap();
-    if (name === 'params' && args.length === 1) return typeof args[0] === 'string' ? this.param(args[0]) : null;
+    if (name === 'params' && args.length === 1)
+      return typeof args[0] === 'string' ? this.param(args[0]) : null;
     if ((name === 'path' || name === 'json') && args.length === 1) {
       if (typeof args[0] !== 'string') return null;
       return name === 'path' ? this.path(args[0]) : this.json(args[0]);
     }
     if (name === 'getBody' && args.length === 0) return this.body;
-    throw new UnsupportedTemplateError(`$input.${name}() with ${args.length} argument(s) is not an API Gateway $input method`);
+    throw new UnsupportedTemplateError(
+      `$input.${name}() with ${args.length} argument(s) is not an API Gateway $input method`,
+    );
   }
 }

@@ -79,7 +79,8 @@ function flatten(nodes: Ast[], out: Token[]): void {
   }
 }
 
-const DIRECTIVE_IN_BRACES = /#\{(if|elseif|set|foreach|define|macro|include|parse|evaluate|break|stop)\}/;
+const DIRECTIVE_IN_BRACES =
+  /#\{(if|elseif|set|foreach|define|macro|include|parse|evaluate|break|stop)\}/;
 
 /** velocityjs leaves #stop as text: split it out of text tokens. */
 function splitStops(tokens: Token[]): Token[] {
@@ -91,7 +92,9 @@ function splitStops(tokens: Token[]): Token[] {
     }
     const braced = DIRECTIVE_IN_BRACES.exec(t.value);
     if (braced && braced[1] !== 'stop') {
-      throw unsupported(`#{${braced[1]}} (directive in braces) is not supported by the local VTL runtime; write #${braced[1]}`);
+      throw unsupported(
+        `#{${braced[1]}} (directive in braces) is not supported by the local VTL runtime; write #${braced[1]}`,
+      );
     }
     const parts = t.value.split(/#(?:stop|\{stop\})/);
     parts.forEach((part, i) => {
@@ -112,18 +115,27 @@ function splitStops(tokens: Token[]): Token[] {
  */
 function gobble(tokens: Token[]): Token[] {
   const eatsNewline = (t: Token): boolean =>
-    t.kind === 'open' || t.kind === 'else' || t.kind === 'end' || (t.kind === 'node' && t.ast.type === 'set');
+    t.kind === 'open' ||
+    t.kind === 'else' ||
+    t.kind === 'end' ||
+    (t.kind === 'node' && t.ast.type === 'set');
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     const next = tokens[i + 1];
     if (next && next.kind === 'text') {
       if (eatsNewline(t)) next.value = next.value.replace(/^[ \t]*(?:\r\n|\n|\r)/, '');
-      else if (t.kind === 'comment' && t.line) next.value = next.value.replace(/^(?:\r\n|\n|\r)/, '');
+      else if (t.kind === 'comment' && t.line)
+        next.value = next.value.replace(/^(?:\r\n|\n|\r)/, '');
     }
     if (t.kind === 'node' && t.ast.type === 'set') {
       const prev = tokens[i - 1];
       const beforePrev = tokens[i - 2];
-      if (prev && prev.kind === 'text' && /^[ \t]+$/.test(prev.value) && (!beforePrev || beforePrev.kind !== 'text')) {
+      if (
+        prev &&
+        prev.kind === 'text' &&
+        /^[ \t]+$/.test(prev.value) &&
+        (!beforePrev || beforePrev.kind !== 'text')
+      ) {
         prev.value = '';
       }
     }
@@ -169,7 +181,10 @@ function build(tokens: Token[]): Node[] {
         const top = stack[stack.length - 1];
         if (!top || top.node.kind !== 'if') throw unsupported(`#${t.ast.type} outside #if`);
         const body: Node[] = [];
-        top.node.branches.push({ condition: t.ast.type === 'elseif' ? t.ast.condition : null, body });
+        top.node.branches.push({
+          condition: t.ast.type === 'elseif' ? t.ast.condition : null,
+          body,
+        });
         top.body = body;
         break;
       }
@@ -211,15 +226,19 @@ function checkExpression(ast: Ast): void {
   }
   switch (ast.type) {
     case 'references':
-      if (ast.args !== undefined) throw unsupported(`$${ast.id}() (calling a bare reference) is not valid Velocity`);
+      if (ast.args !== undefined)
+        throw unsupported(`$${ast.id}() (calling a bare reference) is not valid Velocity`);
       if (ast.id === 'util') {
         const first = ast.path?.[0];
         if (!first || first.type !== 'method') {
-          if (first) throw unsupported(`$util.${first.id} is not one of API Gateway's $util functions`);
+          if (first)
+            throw unsupported(`$util.${first.id} is not one of API Gateway's $util functions`);
         } else if (!UTIL_NAMES.has(first.id)) {
           // AWS renders an unknown $util call as nothing; refusing it catches typos such as
           // $util.escapeJavascript at compile time instead of shipping a silently empty value.
-          throw unsupported(`$util.${first.id} is not one of API Gateway's $util functions (${[...UTIL_NAMES].join(', ')})`);
+          throw unsupported(
+            `$util.${first.id} is not one of API Gateway's $util functions (${[...UTIL_NAMES].join(', ')})`,
+          );
         }
       }
       for (const part of ast.path ?? []) {
@@ -234,7 +253,9 @@ function checkExpression(ast: Ast): void {
       for (const [key, value] of Object.entries((ast.value ?? {}) as Record<string, Ast>)) {
         // velocityjs keeps map literals in a JS object, which would reorder integer-like keys.
         if (/^(?:0|[1-9]\d*)$/.test(key)) {
-          throw unsupported(`map literal key "${key}" (integer-like keys lose their order in the local VTL runtime)`);
+          throw unsupported(
+            `map literal key "${key}" (integer-like keys lose their order in the local VTL runtime)`,
+          );
         }
         checkExpression(value);
       }
@@ -303,7 +324,10 @@ function collectRanges(nodes: Ast[], starts: number[], out: [number, number][]):
     if (Array.isArray(node)) collectRanges(node, starts, out);
     else if (node && typeof node === 'object' && node.pos) {
       const p = node.pos;
-      out.push([starts[p.first_line - 1] + p.first_column, starts[p.last_line - 1] + p.last_column]);
+      out.push([
+        starts[p.first_line - 1] + p.first_column,
+        starts[p.last_line - 1] + p.last_column,
+      ]);
     }
   }
 }
@@ -329,7 +353,9 @@ export function compileNodes(template: string): Node[] {
   try {
     ast = parse(template, undefined, false) as Ast[];
   } catch (e) {
-    throw new UnsupportedTemplateError(`template does not parse: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}`);
+    throw new UnsupportedTemplateError(
+      `template does not parse: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}`,
+    );
   }
   checkEscapes(template, ast);
   const tokens: Token[] = [];
@@ -557,7 +583,9 @@ function print(value: unknown, rt: Runtime): string {
 }
 
 function compileIf(sym: Symbols, branches: { condition: Ast | null; body: Node[] }[]): Exec {
-  const conds: (Cond | null)[] = branches.map((b) => (b.condition === null ? null : compileCondition(sym, b.condition)));
+  const conds: (Cond | null)[] = branches.map((b) =>
+    b.condition === null ? null : compileCondition(sym, b.condition),
+  );
   const bodies: Exec[] = branches.map((b) => compileBody(sym, b.body));
   if (branches.length === 1) {
     const [cond] = conds;
@@ -618,7 +646,9 @@ function compileForeach(sym: Symbols, ast: Ast, body: Exec): Exec {
     try {
       for (let i = 0; i < items.length; i++) {
         if (live && live.length !== startLength) {
-          throw new TemplateRuntimeError('ConcurrentModificationException: a #foreach list was modified inside its own loop');
+          throw new TemplateRuntimeError(
+            'ConcurrentModificationException: a #foreach list was modified inside its own loop',
+          );
         }
         if (i >= FOREACH_LIMIT) {
           rt.onWarning?.({
@@ -681,7 +711,9 @@ function compileSet(sym: Symbols, ast: Ast): Exec {
     } else if (holder instanceof JList && typeof key === 'number' && isIndex) {
       callJavaMethod(holder, 'set', [key, v]);
     } else if (!isNull(holder)) {
-      throw unsupported(`#set on ${javaClassName(holder)} property ${String(key)} is not supported by the local VTL runtime`);
+      throw unsupported(
+        `#set on ${javaClassName(holder)} property ${String(key)} is not supported by the local VTL runtime`,
+      );
     }
   };
 }
@@ -722,7 +754,8 @@ function compileStep(sym: Symbols, part: Ast): Step {
         if (isNull(holder)) return undefined;
         checkNotBlock(holder);
         const key = keyExpr(rt);
-        if (holder instanceof JMap) return typeof key === 'string' ? holder.map.get(key) : undefined;
+        if (holder instanceof JMap)
+          return typeof key === 'string' ? holder.map.get(key) : undefined;
         if (holder instanceof JList || holder instanceof JArray) {
           if (typeof key !== 'number') return undefined;
           return callJavaMethod(holder, 'get', [key]);
@@ -737,7 +770,9 @@ function compileStep(sym: Symbols, part: Ast): Step {
 
 function checkNotBlock(holder: unknown): void {
   if (holder instanceof DefinedBlock) {
-    throw unsupported('calling methods on a #define block is not supported by the local VTL runtime');
+    throw unsupported(
+      'calling methods on a #define block is not supported by the local VTL runtime',
+    );
   }
 }
 
@@ -871,7 +906,9 @@ function compileInterpolation(sym: Symbols, text: string): Expr {
 
 function compileRange(sym: Symbols, fromAst: Ast, toAst: Ast): Expr {
   const rangeEnd = (end: Ast): Expr =>
-    typeof end === 'string' || typeof end === 'number' ? constant(integerLiteral(String(end))) : compileValue(sym, end);
+    typeof end === 'string' || typeof end === 'number'
+      ? constant(integerLiteral(String(end)))
+      : compileValue(sym, end);
   const fromExpr = rangeEnd(fromAst);
   const toExpr = rangeEnd(toAst);
   return (rt) => {
@@ -926,7 +963,12 @@ export function velocityEquals(a: unknown, b: unknown): boolean {
   }
   // The common cases first, without BigInt: two Strings, two Integers.
   if (typeof a === 'string' && typeof b === 'string') return a === b;
-  if (typeof a === 'number' && typeof b === 'number' && Number.isInteger(a) && Number.isInteger(b)) {
+  if (
+    typeof a === 'number' &&
+    typeof b === 'number' &&
+    Number.isInteger(a) &&
+    Number.isInteger(b)
+  ) {
     return a === b;
   }
   if ((isInteger(a) || a instanceof JDouble) && (isInteger(b) || b instanceof JDouble)) {
@@ -966,7 +1008,12 @@ const SMALL = 2 ** 31;
 function arithmetic(op: string, a: unknown, b: unknown): unknown {
   const numeric = (v: unknown): boolean => isInteger(v) || v instanceof JDouble;
   if (!numeric(a) || !numeric(b)) return null;
-  if (typeof a === 'number' && typeof b === 'number' && Math.abs(a) <= SMALL && Math.abs(b) <= SMALL) {
+  if (
+    typeof a === 'number' &&
+    typeof b === 'number' &&
+    Math.abs(a) <= SMALL &&
+    Math.abs(b) <= SMALL
+  ) {
     // Integers this small give exact results in doubles (a product too, as long as it is a
     // safe integer), so BigInt is only needed beyond. `+ 0` turns -0 into 0, as BigInt has no -0.
     switch (op) {

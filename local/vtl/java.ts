@@ -91,7 +91,9 @@ function translateRegex(pattern: string, extraFlags: string): RegExp {
   try {
     return new RegExp(src, flags.includes('g') ? flags : flags);
   } catch (e) {
-    throw new TemplateRuntimeError(`invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`);
+    throw new TemplateRuntimeError(
+      `invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -112,11 +114,15 @@ function translateReplacement(replacement: string): string {
     const ch = replacement[i];
     if (ch === '\\') {
       i++;
-      if (i >= replacement.length) throw new TemplateRuntimeError('character to be escaped is missing in replacement');
+      if (i >= replacement.length)
+        throw new TemplateRuntimeError('character to be escaped is missing in replacement');
       out += replacement[i] === '$' ? '$$' : replacement[i];
     } else if (ch === '$') {
       const m = /^\$(\d+|\{[A-Za-z][A-Za-z0-9]*\})/.exec(replacement.slice(i));
-      if (!m) throw new TemplateRuntimeError(`illegal group reference in replacement ${JSON.stringify(replacement)}`);
+      if (!m)
+        throw new TemplateRuntimeError(
+          `illegal group reference in replacement ${JSON.stringify(replacement)}`,
+        );
       out += m[1].startsWith('{') ? `$<${m[1].slice(1, -1)}>` : `$${m[1]}`;
       i += m[0].length - 1;
     } else {
@@ -169,25 +175,41 @@ function noSuchMethod(on: string, method: string, args: unknown[]): UnsupportedT
   );
 }
 
-const OBJECT_METHODS = ['equals', 'hashCode', 'toString', 'getClass', 'notify', 'notifyAll', 'wait'];
+const OBJECT_METHODS = [
+  'equals',
+  'hashCode',
+  'toString',
+  'getClass',
+  'notify',
+  'notifyAll',
+  'wait',
+];
 
 /** Public method names of the Java classes templates meet (Java 8+), to tell "exists" from "absent". */
 const JAVA_METHODS: Record<string, Set<string>> = {
   String: new Set([
     ...OBJECT_METHODS,
-    ...'charAt codePointAt codePointBefore codePointCount compareTo compareToIgnoreCase concat contains contentEquals endsWith equalsIgnoreCase getBytes getChars indexOf intern isEmpty lastIndexOf length matches offsetByCodePoints regionMatches replace replaceAll replaceFirst split startsWith subSequence substring toCharArray toLowerCase toUpperCase trim chars codePoints isBlank strip stripLeading stripTrailing lines repeat'.split(' '),
+    ...'charAt codePointAt codePointBefore codePointCount compareTo compareToIgnoreCase concat contains contentEquals endsWith equalsIgnoreCase getBytes getChars indexOf intern isEmpty lastIndexOf length matches offsetByCodePoints regionMatches replace replaceAll replaceFirst split startsWith subSequence substring toCharArray toLowerCase toUpperCase trim chars codePoints isBlank strip stripLeading stripTrailing lines repeat'.split(
+      ' ',
+    ),
   ]),
   List: new Set([
     ...OBJECT_METHODS,
-    ...'add addAll clear contains containsAll get indexOf isEmpty iterator lastIndexOf listIterator remove removeAll retainAll set size subList toArray ensureCapacity trimToSize forEach removeIf replaceAll sort spliterator stream parallelStream clone toJSONString merge appendElement'.split(' '),
+    ...'add addAll clear contains containsAll get indexOf isEmpty iterator lastIndexOf listIterator remove removeAll retainAll set size subList toArray ensureCapacity trimToSize forEach removeIf replaceAll sort spliterator stream parallelStream clone toJSONString merge appendElement'.split(
+      ' ',
+    ),
   ]),
   Map: new Set([
     ...OBJECT_METHODS,
-    ...'clear containsKey containsValue entrySet get isEmpty keySet put putAll remove size values getOrDefault putIfAbsent replace replaceAll compute computeIfAbsent computeIfPresent merge forEach clone'.split(' '),
+    ...'clear containsKey containsValue entrySet get isEmpty keySet put putAll remove size values getOrDefault putIfAbsent replace replaceAll compute computeIfAbsent computeIfPresent merge forEach clone'.split(
+      ' ',
+    ),
   ]),
   Number: new Set([
     ...OBJECT_METHODS,
-    ...'intValue longValue doubleValue floatValue shortValue byteValue compareTo isNaN isInfinite'.split(' '),
+    ...'intValue longValue doubleValue floatValue shortValue byteValue compareTo isNaN isInfinite'.split(
+      ' ',
+    ),
   ]),
   Boolean: new Set([...OBJECT_METHODS, 'booleanValue', 'compareTo']),
 };
@@ -198,7 +220,12 @@ const JAVA_METHODS: Record<string, Set<string>> = {
  * ("$!v.keySet()" is empty unless $v is a map). A method the class has but this runtime does
  * not implement is refused instead of guessed.
  */
-function absent(kind: keyof typeof JAVA_METHODS, on: string, name: string, args: unknown[]): undefined {
+function absent(
+  kind: keyof typeof JAVA_METHODS,
+  on: string,
+  name: string,
+  args: unknown[],
+): undefined {
   if (JAVA_METHODS[kind].has(name)) throw noSuchMethod(on, name, args);
   return undefined;
 }
@@ -294,9 +321,15 @@ function callString(s: string, name: string, args: unknown[], signature: string)
       // Java's replace(CharSequence, CharSequence) replaces every literal occurrence.
       return s.split(argString(args[0], name)).join(argString(args[1], name));
     case 'replaceAll/2':
-      return s.replace(javaRegex(argString(args[0], name), 'g'), javaReplacement(argString(args[1], name)));
+      return s.replace(
+        javaRegex(argString(args[0], name), 'g'),
+        javaReplacement(argString(args[1], name)),
+      );
     case 'replaceFirst/2':
-      return s.replace(javaRegex(argString(args[0], name)), javaReplacement(argString(args[1], name)));
+      return s.replace(
+        javaRegex(argString(args[0], name)),
+        javaReplacement(argString(args[1], name)),
+      );
     case 'matches/1': {
       // String.matches needs the whole string to match.
       return wholeMatchRegex(argString(args[0], name)).test(s);
@@ -310,7 +343,8 @@ function callString(s: string, name: string, args: unknown[], signature: string)
     case 'compareTo/1': {
       const other = argString(args[0], name);
       const len = Math.min(s.length, other.length);
-      for (let i = 0; i < len; i++) if (s[i] !== other[i]) return s.charCodeAt(i) - other.charCodeAt(i);
+      for (let i = 0; i < len; i++)
+        if (s[i] !== other[i]) return s.charCodeAt(i) - other.charCodeAt(i);
       return s.length - other.length;
     }
     default:
@@ -476,7 +510,8 @@ export function callJavaMethod(
   signature = `${name}/${args.length}`,
 ): unknown {
   if (typeof target === 'string') return callString(target, name, args, signature);
-  if (target instanceof JList || target instanceof JArray) return callList(target, name, args, signature);
+  if (target instanceof JList || target instanceof JArray)
+    return callList(target, name, args, signature);
   if (target instanceof JMap) return callMap(target, name, args, signature);
   if (isHostObject(target)) return target.callMethod(name, args);
   if (target instanceof MapEntry) return target.callMethod(name, args);
@@ -494,7 +529,8 @@ export function getJavaProperty(target: unknown, name: string): unknown {
   if (target instanceof MapEntry) return target.getProperty(name);
   if (typeof target === 'string' || target instanceof JList || target instanceof JArray) {
     if (name === 'empty') return callJavaMethod(target, 'isEmpty', []);
-    if (name === 'class') throw new UnsupportedTemplateError('$x.class is not supported by the local VTL runtime');
+    if (name === 'class')
+      throw new UnsupportedTemplateError('$x.class is not supported by the local VTL runtime');
     return undefined;
   }
   return undefined;

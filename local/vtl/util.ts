@@ -65,7 +65,10 @@ export function escapeJavaScript(s: string): string {
 
 /** The UTF-8 bytes Java's String.getBytes("UTF-8") produces: a lone surrogate becomes "?". */
 export function javaUtf8(s: string): Buffer {
-  return Buffer.from(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '?'), 'utf8');
+  return Buffer.from(
+    s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '?'),
+    'utf8',
+  );
 }
 
 /** java.net.URLEncoder.encode(s, "UTF-8"): form encoding, space -> "+", uppercase hex. */
@@ -83,7 +86,7 @@ export function urlEncode(s: string): string {
 /** java.net.URLDecoder.decode(s, "UTF-8"): "+" -> space, %XX runs decoded as UTF-8. */
 export function urlDecode(s: string): string {
   let out = '';
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const ch = s[i];
     if (ch === '+') {
       out += ' ';
@@ -117,7 +120,9 @@ export function base64Encode(s: string): string {
 export function base64Decode(s: string): string {
   // Java's Base64 decoder rejects characters outside the alphabet; Buffer would skip them.
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 === 1) {
-    throw new TemplateRuntimeError(`base64Decode: illegal base64 input ${JSON.stringify(s.slice(0, 40))}`);
+    throw new TemplateRuntimeError(
+      `base64Decode: illegal base64 input ${JSON.stringify(s.slice(0, 40))}`,
+    );
   }
   return Buffer.from(s, 'base64').toString('utf8');
 }
@@ -159,7 +164,9 @@ export class UtilObject implements HostObject {
       case 'base64Decode':
         return base64Decode(arg);
       default:
-        throw new UnsupportedTemplateError(`$util.${name} is not one of API Gateway's $util functions`);
+        throw new UnsupportedTemplateError(
+          `$util.${name} is not one of API Gateway's $util functions`,
+        );
     }
   }
 }

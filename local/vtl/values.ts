@@ -105,7 +105,8 @@ export function javaToString(value: unknown): string {
   }
   if (value instanceof JMap) {
     const parts: string[] = [];
-    for (const [k, v] of value.map) parts.push(`${k}=${v === value ? '(this Map)' : javaToString(v)}`);
+    for (const [k, v] of value.map)
+      parts.push(`${k}=${v === value ? '(this Map)' : javaToString(v)}`);
     return `{${parts.join(', ')}}`;
   }
   if (value instanceof JArray) return '[Ljava.lang.String;@';
@@ -167,11 +168,7 @@ export function escapeJsonSmart(s: string): string {
         out += '\\/';
         break;
       default:
-        if (
-          code <= 0x1f ||
-          (code >= 0x7f && code <= 0x9f) ||
-          (code >= 0x2000 && code <= 0x20ff)
-        ) {
+        if (code <= 0x1f || (code >= 0x7f && code <= 0x9f) || (code >= 0x2000 && code <= 0x20ff)) {
           out += `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
         } else {
           out += ch;

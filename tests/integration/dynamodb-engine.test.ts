@@ -48,7 +48,7 @@ afterAll(() => {
 
 async function call(endpoint: string, action: string, body: object) {
   const res = await callDynamoDb(endpoint, action, body);
-  return { status: res.status, body: JSON.parse(res.body) as Record<string, any> };  
+  return { status: res.status, body: JSON.parse(res.body) as Record<string, any> };
 }
 
 async function freePort(): Promise<number> {
