@@ -19,6 +19,11 @@ export interface BenchRow {
   /** Requests/s through the API divided by requests/s of the direct call it wraps. */
   ratioToDirect?: number;
   errors: number;
+  /**
+   * Resident memory of this process (the local stage: emulator, dynalite and the load
+   * generator all run in it) right after the run, in MB.
+   */
+  rssMb?: number;
 }
 
 async function throughApi(name: string, url: string): Promise<BenchRow> {
@@ -106,7 +111,9 @@ export default async function bench(): Promise<BenchRow[]> {
     apiGet.ratioToDirect = Number(
       (apiGet.requestsPerSecond / directGet.requestsPerSecond).toFixed(2),
     );
-    return [directQuery, apiQuery, directGet, apiGet];
+    const rows = [directQuery, apiQuery, directGet, apiGet];
+    rows[rows.length - 1].rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
+    return rows;
   } finally {
     await stage.stop();
   }
