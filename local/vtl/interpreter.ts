@@ -69,7 +69,16 @@ function flatten(nodes: Ast[], out: Token[]): void {
     } else if (node.type === 'else' || node.type === 'elseif') {
       out.push({ kind: 'else', ast: node });
     } else if (node.type === 'comment') {
-      out.push({ kind: 'comment', line: String(node.value).startsWith('##') });
+      const line = String(node.value).startsWith('##');
+      const previous = out[out.length - 1];
+      if (line && previous?.kind === 'node' && isPathReference(previous.ast)) {
+        // Velocity 1.7 does not end `$a.b` at `##`: it prints `##` and the rest of the line
+        // (checked on the reference engine). velocityjs reads a comment there.
+        throw unsupported(
+          '`##` right after a reference with a property or method ($a.b##): Velocity 1.7 prints it instead of reading a comment; write $!{a.b}## or put a space before ##',
+        );
+      }
+      out.push({ kind: 'comment', line });
     } else if (node.type === 'raw') {
       // #[[ ... ]]# is unparsed content: printed verbatim.
       flatten([String(node.value)], out);
@@ -77,6 +86,13 @@ function flatten(nodes: Ast[], out: Token[]): void {
       out.push({ kind: 'node', ast: node });
     }
   }
+}
+
+/** `$a.b`, `$a.b()`: a reference with a path, written without braces. */
+function isPathReference(ast: Ast): boolean {
+  if (typeof ast !== 'object' || ast === null || Array.isArray(ast)) return false;
+  const ref = ast as { type?: string; path?: unknown[]; isWraped?: boolean };
+  return ref.type === 'references' && !ref.isWraped && (ref.path?.length ?? 0) > 0;
 }
 
 const DIRECTIVE_IN_BRACES =
