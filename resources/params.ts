@@ -22,13 +22,17 @@ export const profiles = {
     metrics: false,
     /** X-Ray tracing of API requests. */
     tracing: false,
-    /** Stage-wide throttling: steady requests/s and burst, for all clients together. */
-    throttleRate: 50,
-    throttleBurst: 100,
-    /** Usage plan for the API key: requests/s, burst, requests per day. */
-    keyThrottleRate: 10,
-    keyThrottleBurst: 20,
-    keyQuotaPerDay: 10000,
+    /**
+     * Stage throttling per method: steady requests/s and burst, all clients together. A cap
+     * on what a runaway client can cost a development stage (1000/s is $3.50 per ~5 minutes),
+     * well above what a team's services and tests need.
+     */
+    throttleRate: 1000,
+    throttleBurst: 2000,
+    /** Usage plan for the API key (writes): requests/s, burst, requests per day. */
+    keyThrottleRate: 100,
+    keyThrottleBurst: 200,
+    keyQuotaPerDay: 1000000,
   },
   production: {
     pointInTimeRecovery: true,
@@ -38,11 +42,12 @@ export const profiles = {
     accessLogs: true,
     metrics: true,
     tracing: true,
-    throttleRate: 500,
-    throttleBurst: 1000,
-    keyThrottleRate: 100,
-    keyThrottleBurst: 200,
-    keyQuotaPerDay: 1000000,
+    // Burst at most 5000: API Gateway's account-level burst in a region.
+    throttleRate: 5000,
+    throttleBurst: 5000,
+    keyThrottleRate: 1000,
+    keyThrottleBurst: 2000,
+    keyQuotaPerDay: 50000000,
   },
 };
 

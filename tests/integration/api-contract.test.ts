@@ -3,7 +3,7 @@
  * local gateway over each embedded DynamoDB engine this machine runs.
  *
  * The stage enforces the throttling its template declares, and the writer key's usage plan
- * allows 10 requests/s with bursts of 20: more writes than AWS would take at once. The suite
+ * limits writes (100 requests/s, bursts of 200 in the development profile). The suite
  * writes as a well-behaved client does: requests with the key wait for a token of a client-side
  * bucket slightly inside the plan's limits. Nothing here expects a 429, so any throttling fails
  * a test: that is the check that the packaged limits leave this client alone.

@@ -298,16 +298,16 @@ describe('limits the template gets wrong stop start-up, naming them', () => {
 describe('the packaged local stage', () => {
   const api = buildApiModel(JSON.parse(readFileSync(templatePath('local'), 'utf8')) as CfnTemplate);
 
-  it('enforces the limits it declares: 50 rps / burst 100 per method, key 10 rps / burst 20, 10000 a day', () => {
-    expect(api.stageThrottling.defaults).toEqual({ rateLimit: 50, burstLimit: 100 });
+  it('enforces the limits it declares: 1000 rps / burst 2000 per method, key 100 rps / burst 200, 1,000,000 a day', () => {
+    expect(api.stageThrottling.defaults).toEqual({ rateLimit: 1000, burstLimit: 2000 });
     expect(Object.fromEntries(api.stageThrottling.methods)).toEqual({
-      'GET /{id}': { rateLimit: 50, burstLimit: 100 },
-      'GET /{id}/{range}': { rateLimit: 50, burstLimit: 100 },
+      'GET /{id}': { rateLimit: 1000, burstLimit: 2000 },
+      'GET /{id}/{range}': { rateLimit: 1000, burstLimit: 2000 },
     });
     expect([...api.usagePlans.values()]).toEqual([
       expect.objectContaining({
-        throttle: { rateLimit: 10, burstLimit: 20 },
-        quota: { limit: 10000, offset: 0, period: 'DAY' },
+        throttle: { rateLimit: 100, burstLimit: 200 },
+        quota: { limit: 1000000, offset: 0, period: 'DAY' },
       }),
     ]);
   });

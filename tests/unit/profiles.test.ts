@@ -47,8 +47,8 @@ const DEVELOPMENT = {
   accessLogs: { 'Fn::Equals': [false, true] },
   tracing: false,
   metrics: false,
-  throttle: [50, 100],
-  keyThrottle: [10, 20],
+  throttle: [1000, 2000],
+  keyThrottle: [100, 200],
 };
 
 const PRODUCTION = {
@@ -60,8 +60,8 @@ const PRODUCTION = {
   accessLogs: { 'Fn::Equals': [true, true] },
   tracing: true,
   metrics: true,
-  throttle: [500, 1000],
-  keyThrottle: [100, 200],
+  throttle: [5000, 5000],
+  keyThrottle: [1000, 2000],
 };
 
 async function packageWith(stage: string, env: NodeJS.ProcessEnv): Promise<CfnTemplate> {
