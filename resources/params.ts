@@ -24,7 +24,7 @@ export const profiles = {
     tracing: false,
     /**
      * Stage throttling per method: steady requests/s and burst, all clients together. A cap
-     * on what a runaway client can cost a development stage (1000/s is $3.50 per ~5 minutes),
+     * on what a runaway client can cost a development stage (1000/s is $3.50 every ~17 minutes),
      * well above what a team's services and tests need.
      */
     throttleRate: 1000,
