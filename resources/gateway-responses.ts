@@ -24,6 +24,17 @@ const RESPONSE_TYPES = [
   'API_CONFIGURATION_ERROR',
 ] as const;
 
+/**
+ * Where our contract differs from API Gateway's default for a type: DynamoDB unreachable
+ * (INTEGRATION_FAILURE, AWS default 504 "Internal server error") is a 503 the client may
+ * retry, like DynamoDB's own 5XX answers (server-error.response.vtl).
+ */
+const OVERRIDES: Partial<
+  Record<(typeof RESPONSE_TYPES)[number], { status: string; message: string }>
+> = {
+  INTEGRATION_FAILURE: { status: '503', message: 'Service unavailable' },
+};
+
 const logicalId = (type: string) =>
   `GatewayResponse${type
     .toLowerCase()
@@ -42,7 +53,12 @@ export const gatewayResponseResources: CfnResources = Object.fromEntries(
         ResponseParameters: {
           'gatewayresponse.header.Access-Control-Allow-Origin': "'${param:corsOrigin}'",
         },
-        ResponseTemplates: { 'application/json': '{"message":$context.error.messageString}' },
+        ResponseTemplates: {
+          'application/json': OVERRIDES[type]
+            ? JSON.stringify({ message: OVERRIDES[type].message })
+            : '{"message":$context.error.messageString}',
+        },
+        ...(OVERRIDES[type] ? { StatusCode: OVERRIDES[type].status } : {}),
       },
     },
   ]),

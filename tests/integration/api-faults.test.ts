@@ -157,7 +157,7 @@ describe('DynamoDB unreachable or slow', () => {
     expect(res.headers['access-control-allow-origin']).toBe('*');
   });
 
-  it('connection refused: 504 with a generic JSON message, then serves again', async () => {
+  it('connection refused: 503 Service unavailable (our INTEGRATION_FAILURE), then serves again', async () => {
     const closed = await startPackagedLocalStage({
       dynamoEndpoint: 'http://127.0.0.1:9',
       createTables: false,
@@ -165,8 +165,8 @@ describe('DynamoDB unreachable or slow', () => {
     try {
       const res = await send(closed.url, '/payments-service/config');
       expect({ status: res.status, json: res.json }).toEqual({
-        status: 504,
-        json: { message: 'Internal server error' },
+        status: 503,
+        json: { message: 'Service unavailable' },
       });
       expect(res.headers['access-control-allow-origin']).toBe('*');
       const again = await send(closed.url, '/payments-service', { method: 'OPTIONS' });

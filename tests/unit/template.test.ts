@@ -222,6 +222,13 @@ describe('methods', () => {
 describe('gateway responses', () => {
   const responses = Object.values(resourcesOfType(dev, 'AWS::ApiGateway::GatewayResponse'));
 
+  it('answer DynamoDB unreachable (INTEGRATION_FAILURE) with 503, the rest with AWS statuses', () => {
+    const withStatus = responses.filter((r) => props(r).StatusCode !== undefined);
+    expect(withStatus.map((r) => [props(r).ResponseType, props(r).StatusCode])).toEqual([
+      ['INTEGRATION_FAILURE', '503'],
+    ]);
+  });
+
   it('cover the defaults and the errors clients meet', () => {
     expect(responses.map((r) => props(r).ResponseType)).toEqual(
       expect.arrayContaining([
@@ -240,9 +247,12 @@ describe('gateway responses', () => {
 
   it.each(responses.map((r) => [props(r).ResponseType, r]))(
     '%s answers JSON {"message": ...} with the CORS header',
-    (_type, r) => {
+    (type, r) => {
       expect(props(r as CfnResource).ResponseTemplates).toEqual({
-        'application/json': '{"message":$context.error.messageString}',
+        'application/json':
+          type === 'INTEGRATION_FAILURE'
+            ? '{"message":"Service unavailable"}'
+            : '{"message":$context.error.messageString}',
       });
       expect(props(r as CfnResource).ResponseParameters).toEqual({
         'gatewayresponse.header.Access-Control-Allow-Origin': "'*'",
