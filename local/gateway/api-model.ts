@@ -9,6 +9,10 @@ import Ajv from 'ajv-draft-04';
 import type { ValidateFunction } from 'ajv';
 import { compileMappingTemplate, type MappingInput, type MappingResult } from '../vtl';
 import { SUPPORTED_RESPONSE_TYPES, type GatewayResponseDefinition } from './gateway-response';
+import {
+  compileIntegrationCredentials,
+  type IntegrationCredentials,
+} from './integration-credentials';
 import { resourcesOfType, stableId, UnsupportedConstructError, type CfnTemplate } from './template';
 import {
   methodKey,
@@ -32,6 +36,8 @@ export type IntegrationModel =
       type: 'AWS';
       /** DynamoDB action from `arn:aws:apigateway:<region>:dynamodb:action/<Action>`. */
       action: string;
+      /** The `Credentials` role, enforced per request as AWS does. */
+      credentials: IntegrationCredentials;
       timeoutMs: number;
       passthroughBehavior: PassthroughBehavior;
       requestTemplates: Record<string, CompiledTemplate>;
@@ -170,7 +176,7 @@ export function buildApiModel(template: CfnTemplate, opts: BuildApiOptions = {})
     const resourceId = method.props.ResourceId as string;
     const resource = resources.get(resourceId);
     if (!resource) refuse(method.logicalId, 'ResourceId', `a resource outside ${api.logicalId}`);
-    const built = buildMethod(method.logicalId, method.props, validators, models);
+    const built = buildMethod(template, method.logicalId, method.props, validators, models);
     if (resource.methods.has(built.httpMethod)) {
       refuse(method.logicalId, 'HttpMethod', `a second ${built.httpMethod} on ${resource.path}`);
     }
@@ -296,6 +302,7 @@ function buildResources(template: CfnTemplate, apiLogicalId: string): Map<string
 }
 
 function buildMethod(
+  template: CfnTemplate,
   logicalId: string,
   props: Record<string, unknown>,
   validators: Map<string, Record<string, unknown>>,
@@ -371,7 +378,11 @@ function buildMethod(
     requiredParameters,
     validateParameters: validator?.ValidateRequestParameters === true,
     bodyValidators,
-    integration: buildIntegration(logicalId, (props.Integration ?? {}) as Record<string, unknown>),
+    integration: buildIntegration(
+      template,
+      logicalId,
+      (props.Integration ?? {}) as Record<string, unknown>,
+    ),
     methodResponses,
   };
 }
@@ -393,7 +404,11 @@ function compileTemplates(
   return compiled;
 }
 
-function buildIntegration(logicalId: string, props: Record<string, unknown>): IntegrationModel {
+function buildIntegration(
+  template: CfnTemplate,
+  logicalId: string,
+  props: Record<string, unknown>,
+): IntegrationModel {
   const where = `${logicalId}.Integration`;
   checkProperties(where, props, [
     'Type',
@@ -444,7 +459,13 @@ function buildIntegration(logicalId: string, props: Record<string, unknown>): In
           `${String(props.IntegrationHttpMethod)} to DynamoDB (it takes POST)`,
         );
       }
-      return { type: 'AWS', action: match[1], ...common };
+      const credentials = compileIntegrationCredentials(
+        template,
+        where,
+        props.Credentials,
+        match[1],
+      );
+      return { type: 'AWS', action: match[1], credentials, ...common };
     }
     default:
       refuse(where, 'Type', `the integration type ${String(props.Type)}`);

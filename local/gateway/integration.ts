@@ -24,6 +24,9 @@ export async function invokeIntegration(
   if (integration.type === 'MOCK') {
     return { status: mockStatus(request.body), headers: {}, body: '' };
   }
+  // DynamoDB authorizes the role before anything else; a refusal is its own 400.
+  const denied = integration.credentials.authorize(request.body);
+  if (denied) return denied;
   try {
     return await callDynamoDb(dynamoEndpoint, integration.action, request.body, {
       timeoutMs: integration.timeoutMs,
