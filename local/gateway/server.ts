@@ -3,8 +3,13 @@
  * gateway pipeline and writes one access-log line per request.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { gatewayErrors, renderGatewayResponse, type HttpAnswer } from './gateway-response';
+import type { AddressInfo, Socket } from 'node:net';
+import {
+  GatewayError,
+  gatewayErrors,
+  renderGatewayResponse,
+  type HttpAnswer,
+} from './gateway-response';
 import type { InvocationRequest } from './invocation';
 import type { Gateway } from './pipeline';
 
@@ -72,6 +77,32 @@ export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promis
         res.end('{"message":"Internal server error"}');
       });
     });
+  });
+  // Requests Node cannot parse (a request line or headers over its 16 KB limit, well above
+  // API Gateway's 10 KB for all header values; malformed HTTP) would get an empty response:
+  // they get the stage's DEFAULT_4XX gateway response instead, JSON and CORS like any error.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const answer = renderGatewayResponse(gateway.api.gatewayResponses, {
+      error: new GatewayError(
+        'DEFAULT_4XX',
+        tooLarge ? 'Request Header Fields Too Large' : 'Bad Request',
+      ),
+      context: { stage: gateway.api.stageName },
+      params: { path: {}, querystring: {}, header: {} },
+      stageVariables: gateway.api.stageVariables,
+    });
+    const status = tooLarge ? 431 : 400;
+    const headers = Object.entries({
+      ...answer.headers,
+      'content-length': String(Buffer.byteLength(answer.body)),
+      connection: 'close',
+    })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${headers}\r\n${answer.body}`);
+    log(`- (unparsable request: ${err.code ?? err.message}) ${status}`);
   });
   // Benchmarks and browsers keep connections open; a clean stop must not wait for them.
   server.keepAliveTimeout = 5_000;
