@@ -64,6 +64,13 @@ const CLIENT_ERRORS: [string, string | undefined, string, number, string][] = [
     'id or range too long',
   ],
   [
+    'range key over 1024 bytes (DynamoDB Local wording)',
+    'com.amazon.coral.validate#ValidationException',
+    'Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes',
+    400,
+    'id or range too long',
+  ],
+  [
     'key sent as a number (malformed percent-encoding in the path)',
     'com.amazon.coral.validate#ValidationException',
     'One or more parameter values were invalid: Type mismatch for key id expected: S actual: N',
