@@ -9,6 +9,7 @@
 import { parse } from 'velocityjs';
 import { TemplateRuntimeError, UnsupportedTemplateError } from './errors';
 import { callJavaMethod, getJavaProperty, javaClassName, javaEquals } from './java';
+import { UTIL_FUNCTIONS } from './util';
 import {
   HostObject,
   JArray,
@@ -291,14 +292,8 @@ function checkExpression(ast: Ast): void {
   }
 }
 
-const UTIL_NAMES = new Set([
-  'escapeJavaScript',
-  'parseJson',
-  'urlEncode',
-  'urlDecode',
-  'base64Encode',
-  'base64Decode',
-]);
+/** The six `$util` functions API Gateway documents (util.ts implements them). */
+const UTIL_NAMES = new Set<string>(UTIL_FUNCTIONS);
 
 function checkNodes(nodes: Node[]): void {
   for (const node of nodes) {
