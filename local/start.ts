@@ -4,11 +4,9 @@
  * data into a table that was just created, and serve the API through the gateway emulator.
  * `local/cli.ts` is the `npm start` front of this; tests and the benchmark call it directly.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { callDynamoDb } from './dynamodb/client';
 import {
   DEFAULT_ENGINE,
@@ -19,6 +17,7 @@ import {
 } from './dynamodb/engine';
 import { createTablesFromTemplate, loadDataDir } from './dynamodb/tables';
 import { buildApiModel, createGateway, readTemplate, serveGateway } from './gateway';
+import { slsPackage } from './sls-package';
 
 export const ROOT = path.resolve(__dirname, '..');
 const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
@@ -101,27 +100,13 @@ export function parseEngine(value: string | undefined): DynamoDbEngineName {
 }
 
 /**
- * Runs `sls package --stage <stage>` into `.local-data/package/<stage>/` (gitignored; Serverless
- * refuses a `--package` directory inside `.serverless/`); the template takes API_KEY from the env.
+ * Packages the service for `stage` into `.local-data/package/<stage>/` (gitignored) and returns
+ * the template's path. The template takes the API key from API_KEY in the environment; the
+ * stage's `.env.<stage>` is read as for any `sls` command.
  */
 export async function packageStage(stage: string, apiKey: string): Promise<string> {
   const outDir = path.join(ROOT, '.local-data', 'package', stage);
-  const sls = path.join(ROOT, 'node_modules', '.bin', 'sls');
-  try {
-    await promisify(execFile)(sls, ['package', '--stage', stage, '--package', outDir], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        API_KEY: apiKey,
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_NOTIFICATIONS_MODE: 'off',
-      },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (err) {
-    const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
-    throw new Error(`sls package --stage ${stage} failed:\n${stdout}${stderr}`, { cause: err });
-  }
+  await slsPackage(stage, outDir, { env: { API_KEY: apiKey } });
   return path.join(outDir, TEMPLATE_FILE);
 }
 
