@@ -5,7 +5,7 @@
  * `local/cli.ts` is the `npm start` front of this; tests and the benchmark call it directly.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { callDynamoDb } from './dynamodb/client';
 import {
@@ -17,6 +17,7 @@ import {
 } from './dynamodb/engine';
 import { createTablesFromTemplate, loadDataDir } from './dynamodb/tables';
 import { buildApiModel, createGateway, readTemplate, serveGateway } from './gateway';
+import { readStageEnv } from '../scripts/lib/stage-env';
 import { slsPackage } from './sls-package';
 
 export const ROOT = path.resolve(__dirname, '..');
@@ -37,7 +38,7 @@ export interface LocalStageOptions {
   inMemory?: boolean;
   /** Where the embedded engine keeps data. Default `.local-data/<engine>`. */
   dataDir?: string;
-  /** Writer API key the service is packaged with. Default: API_KEY, .env.local, else generated. */
+  /** Writer API key the service is packaged with. Default: API_KEY, .env.<stage>, else generated. */
   apiKey?: string;
   /** Create the template's tables on the DynamoDB endpoint. Default true. */
   createTables?: boolean;
@@ -72,22 +73,15 @@ export interface RunningLocalStage {
   stop(): Promise<void>;
 }
 
-export function resolveApiKey(explicit?: string): { apiKey: string; source: string } {
+/** The writer key: the option, else API_KEY, else `.env.<stage>`'s API_KEY, else a new one. */
+export function resolveApiKey(
+  explicit: string | undefined,
+  stage: string,
+): { apiKey: string; source: string } {
   if (explicit) return { apiKey: explicit, source: 'option' };
   if (process.env.API_KEY) return { apiKey: process.env.API_KEY, source: 'API_KEY' };
-  const envFile = path.join(ROOT, '.env.local');
-  if (existsSync(envFile)) {
-    const line = readFileSync(envFile, 'utf8')
-      .split('\n')
-      .find((l) => /^\s*API_KEY\s*=/.test(l));
-    const value = line
-      ?.split('=')
-      .slice(1)
-      .join('=')
-      .trim()
-      .replace(/^(['"])(.*)\1$/, '$2');
-    if (value) return { apiKey: value, source: '.env.local' };
-  }
+  const fromFile = readStageEnv(stage, ROOT).API_KEY;
+  if (fromFile) return { apiKey: fromFile, source: `.env.${stage}` };
   return { apiKey: `local-${randomBytes(16).toString('hex')}`, source: 'generated' };
 }
 
@@ -115,7 +109,7 @@ export async function startLocalStage(opts: LocalStageOptions = {}): Promise<Run
   let templatePath = opts.template;
   let packagedKey: string | undefined;
   if (!templatePath) {
-    const { apiKey, source } = resolveApiKey(opts.apiKey);
+    const { apiKey, source } = resolveApiKey(opts.apiKey, opts.stage ?? 'local');
     packagedKey = apiKey;
     log(`Packaging stage ${opts.stage ?? 'local'} (API key from ${source}) ...`);
     templatePath = await packageStage(opts.stage ?? 'local', apiKey);
