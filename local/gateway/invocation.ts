@@ -4,6 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { MethodModel, ResourceModel } from './api-model';
+import { lookupParam } from './gateway-response';
 
 export interface InvocationRequest {
   httpMethod: string;
@@ -60,8 +61,7 @@ export interface StageInfo {
 
 /** `$context` as API Gateway fills it for a REST API (AWS-FACTS.md, "Mapping templates"). */
 export function contextVariables(inv: Invocation, stage: StageInfo): Record<string, unknown> {
-  const headerValue = (name: string) =>
-    Object.entries(inv.request.header).find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
+  const headerValue = (name: string) => lookupParam(inv.request.header, name, true) ?? '';
   return {
     accountId: '000000000000',
     apiId: stage.apiId,
