@@ -117,6 +117,8 @@ export async function startLocalStage(opts: LocalStageOptions = {}): Promise<Run
   const template = readTemplate(templatePath);
   // Build (and so check) the API before starting anything: an unsupported construct stops here.
   const api = buildApiModel(template, { stageName: opts.stage });
+  // What the local stage serves differently on purpose (e.g. a canary: base deployment only).
+  for (const notice of api.notices) log(notice);
   const usesDynamoDb =
     api.hasTables ||
     api.resources.some((r) => [...r.methods.values()].some((m) => m.integration.type === 'AWS'));

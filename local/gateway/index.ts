@@ -1,5 +1,6 @@
 /** The API Gateway (REST) emulator of the local stage. See README.md ("Local stage"). */
-export { buildApiModel, type ApiModel } from './api-model';
+export type { ApiModel } from './api-model';
+export { buildApiModel } from './api-model-build';
 export { createGateway, type Gateway, type GatewayOptions } from './pipeline';
 export { serveGateway, type RunningServer } from './server';
 export { readTemplate, UnsupportedConstructError, type CfnTemplate } from './template';

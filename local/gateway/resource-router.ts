@@ -1,6 +1,13 @@
 /**
- * Route match: the request path (after the stage) against the API's resources, then the method.
- * No match, or no such method, is API Gateway's `403 Missing Authentication Token`.
+ * Route match: the request path (after the stage) and method against the API's resources.
+ * Resolution is on the resource + method pair, as measured on API Gateway (REST): of the
+ * resources whose path matches, the most specific one that has the request's method (or `ANY`)
+ * serves it, comparing segment by segment a literal before a `{param}` before a greedy
+ * `{param+}`; a more specific resource without the method falls through to a less specific one
+ * (captures on AWS: https://github.com/floci-io/floci/pull/3399,
+ * https://github.com/ministackorg/ministack/pull/1423). No match is API Gateway's
+ * `403 Missing Authentication Token`. A greedy `{name+}` takes one or more whole segments (so
+ * `/{proxy+}` does not match `/`, https://github.com/logandk/serverless-wsgi/issues/20).
  * Path parameter values keep their percent-encoding, as on AWS (LocalStack snapshot
  * test_apigateway_lambda.snapshot.json, test_lambda_aws_proxy_integration,
  * "invocation-payload-with-path-encoded-email": `test%2Balias@gmail.com` reaches the backend as sent).
@@ -8,10 +15,11 @@
 import type { ApiModel, MethodModel, ResourceModel } from './api-model';
 import { gatewayErrors } from './gateway-response';
 
+type Segment = { kind: 'literal'; text: string } | { kind: 'param' | 'greedy'; name: string };
+
 interface CompiledRoute {
   resource: ResourceModel;
-  /** Literal text or `{name}` per segment. */
-  segments: { literal?: string; param?: string }[];
+  segments: Segment[];
 }
 
 export interface RouteMatch {
@@ -20,41 +28,62 @@ export interface RouteMatch {
   pathParams: Record<string, string>;
 }
 
+/** Lower is more specific. */
+const RANK: Record<Segment['kind'], number> = { literal: 0, param: 1, greedy: 2 };
+
 export function compileRoutes(api: ApiModel): CompiledRoute[] {
-  return api.resources.map((resource) => ({
+  const routes = api.resources.map((resource) => ({
     resource,
     segments: resource.path
       .split('/')
       .filter(Boolean)
-      .map((part) => {
-        const param = /^\{(.+)\}$/.exec(part);
-        return param ? { param: param[1] } : { literal: part };
+      .map((part): Segment => {
+        const param = /^\{(.+?)(\+)?\}$/.exec(part);
+        if (!param) return { kind: 'literal', text: part };
+        return { kind: param[2] ? 'greedy' : 'param', name: param[1] };
       }),
   }));
+  // Most specific first, so the first route that matches and has the method wins.
+  return routes.sort((a, b) => {
+    for (let i = 0; i < Math.min(a.segments.length, b.segments.length); i++) {
+      const diff = RANK[a.segments[i].kind] - RANK[b.segments[i].kind];
+      if (diff !== 0) return diff;
+    }
+    return b.segments.length - a.segments.length;
+  });
+}
+
+function matchPath(route: CompiledRoute, parts: string[]): Record<string, string> | undefined {
+  const params: Record<string, string> = Object.create(null) as Record<string, string>;
+  const { segments } = route;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    if (segment.kind === 'greedy') {
+      const rest = parts.slice(i);
+      if (rest.length === 0 || rest.some((part) => part === '')) return undefined;
+      params[segment.name] = rest.join('/');
+      return params;
+    }
+    if (i >= parts.length) return undefined;
+    if (segment.kind === 'literal') {
+      if (segment.text !== parts[i]) return undefined;
+    } else {
+      if (parts[i] === '') return undefined;
+      params[segment.name] = parts[i];
+    }
+  }
+  return segments.length === parts.length ? params : undefined;
 }
 
 export function matchRoute(routes: CompiledRoute[], httpMethod: string, path: string): RouteMatch {
   // Trailing slashes are ignored by API Gateway.
-  const parts = path.replace(/\/+$/, '').split('/').slice(1);
-  let best: { route: CompiledRoute; params: Record<string, string>; literals: number } | undefined;
+  const trimmed = path.replace(/\/+$/, '');
+  const parts = trimmed === '' ? [] : trimmed.split('/').slice(1);
   for (const route of routes) {
-    if (route.segments.length !== parts.length) continue;
-    const params: Record<string, string> = {};
-    let literals = 0;
-    const matches = route.segments.every((segment, i) => {
-      if (segment.literal !== undefined) {
-        literals++;
-        return segment.literal === parts[i];
-      }
-      if (parts[i] === '') return false;
-      params[segment.param as string] = parts[i];
-      return true;
-    });
-    // A literal segment wins over a path parameter at the same place.
-    if (matches && (!best || literals > best.literals)) best = { route, params, literals };
+    const method = route.resource.methods.get(httpMethod) ?? route.resource.methods.get('ANY');
+    if (!method) continue;
+    const pathParams = matchPath(route, parts);
+    if (pathParams) return { resource: route.resource, method, pathParams };
   }
-  const method =
-    best?.route.resource.methods.get(httpMethod) ?? best?.route.resource.methods.get('ANY');
-  if (!best || !method) throw gatewayErrors.missingAuthenticationToken();
-  return { resource: best.route.resource, method, pathParams: best.params };
+  throw gatewayErrors.missingAuthenticationToken();
 }

@@ -125,9 +125,12 @@ describe('routing and request validation (MOCK integrations)', () => {
   });
 
   // test_apigateway_common.snapshot.json, test_routing_not_found: "not-found" and "wrong-method".
+  // The recorded API had only /existing (GET); this fixture also has /{test} with POST and PUT,
+  // where API Gateway routes POST /exists (resolution is on resource + method, see
+  // resource-router.ts), so "wrong-method" uses a method no resource declares.
   it.each([
     ['not-found', 'GET', '/not-existing'],
-    ['wrong-method', 'POST', '/exists'],
+    ['wrong-method', 'DELETE', '/exists'],
   ])('%s: 403 Missing Authentication Token', async (_, method, route) => {
     const res = await send(url, route, { method });
     expect({ status: res.status, json: res.json, type: res.headers['x-amzn-errortype'] }).toEqual({
@@ -254,10 +257,35 @@ describe('unsupported constructs stop start-up, naming them', () => {
       /EchoApi\.BinaryMediaTypes: binary media types/,
     ],
     [
-      'a greedy path',
-      (t) =>
-        void ((t.Resources.Issuer.Properties as Record<string, unknown>).PathPart = '{proxy+}'),
-      /Issuer\.PathPart: greedy path \{proxy\+\}/,
+      'a child of a greedy path (AWS refuses it too)',
+      (t) => {
+        (t.Resources.Issuer.Properties as Record<string, unknown>).PathPart = '{proxy+}';
+        t.Resources.UnderGreedy = {
+          Type: 'AWS::ApiGateway::Resource',
+          Properties: { RestApiId: { Ref: 'EchoApi' }, ParentId: { Ref: 'Issuer' }, PathPart: 'x' },
+        };
+      },
+      /UnderGreedy\.ParentId: a child of the greedy resource \/\{proxy\+\}/,
+    ],
+    [
+      'a property the local stage does not implement',
+      (t) => void (method(t).Integration.ContentHandling = 'CONVERT_TO_TEXT'),
+      /ExistsGet\.Integration\.ContentHandling: the property ContentHandling is not supported/,
+    ],
+    [
+      'a malformed property (a string where a list belongs)',
+      (t) => void (method(t).MethodResponses = '200'),
+      /ExistsGet\.MethodResponses: the value "200" is malformed \(must be array\)/,
+    ],
+    [
+      'a malformed nested property',
+      (t) => void (method(t).Integration.IntegrationResponses[0].ResponseTemplates = ['x']),
+      /ExistsGet\.Integration\.IntegrationResponses\[0\]\.ResponseTemplates: the value \["x"\] is malformed/,
+    ],
+    [
+      'a missing required property',
+      (t) => void delete method(t).HttpMethod,
+      /ExistsGet\.HttpMethod: the required property HttpMethod is missing/,
     ],
     [
       'a mapping template AWS cannot run (#macro)',
