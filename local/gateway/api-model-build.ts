@@ -64,12 +64,15 @@ export function buildApiModel(template: CfnTemplate, opts: BuildApiOptions = {})
   );
   const stageName =
     opts.stageName ?? stage?.props.StageName ?? deploymentStage?.props.StageName ?? 'local';
-  if (stage) checkStage(stage.logicalId, stage.props, notices);
-  for (const d of deployments) {
-    if (d.props.DeploymentCanarySettings) {
-      notices.push(canaryNotice(`${d.logicalId}.DeploymentCanarySettings`, stageName));
-    }
-  }
+  if (stage) checkStage(stage.logicalId, stage.props);
+  const canaries = [
+    ...(stage?.props.CanarySetting ? [`${stage.logicalId}.CanarySetting`] : []),
+    ...deployments
+      .filter((d) => d.props.DeploymentCanarySettings !== undefined)
+      .map((d) => `${d.logicalId}.DeploymentCanarySettings`),
+  ];
+  const hasCanary = canaries.length > 0;
+  for (const where of canaries) notices.push(canaryNotice(where, stageName));
   const stageThrottling = stage
     ? buildStageThrottling(stage.logicalId, stage.props.MethodSettings ?? [])
     : { methods: new Map() };
@@ -104,6 +107,7 @@ export function buildApiModel(template: CfnTemplate, opts: BuildApiOptions = {})
     stageThrottling,
     gatewayResponses: buildGatewayResponses(template),
     hasTables: Object.values(template.Resources).some((r) => r.Type === 'AWS::DynamoDB::Table'),
+    hasCanary,
     notices,
   };
 }
@@ -115,16 +119,13 @@ function canaryNotice(where: string, stageName: string): string {
   );
 }
 
-function checkStage(logicalId: string, props: StageProps, notices: string[]): void {
+function checkStage(logicalId: string, props: StageProps): void {
   (props.MethodSettings ?? []).forEach((setting, i) => {
     // Caching would change answers; throttling is enforced (buildStageThrottling).
     if (isTrue(setting.CachingEnabled)) {
       refuse(logicalId, `MethodSettings[${i}].CachingEnabled`, 'response caching');
     }
   });
-  if (props.CanarySetting) {
-    notices.push(canaryNotice(`${logicalId}.CanarySetting`, props.StageName ?? 'local'));
-  }
 }
 
 /** `$ref` to another model of the API, as API Gateway writes it (AWS docs, models-mappings-models.md). */

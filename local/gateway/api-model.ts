@@ -88,6 +88,8 @@ export interface ApiModel {
   gatewayResponses: Map<string, GatewayResponseDefinition>;
   /** Tables declared in the template (created by the local stage). */
   hasTables: boolean;
+  /** The stage declares a canary (`CanarySetting`, `DeploymentCanarySettings`). */
+  hasCanary: boolean;
   /**
    * What the local stage serves differently from AWS on purpose, to print at start-up (e.g. a
    * canary setting: only the base deployment is served).

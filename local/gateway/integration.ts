@@ -41,15 +41,21 @@ export async function invokeIntegration(
   }
 }
 
-/** MOCK: the rendered template must be JSON with an integer `statusCode`, else AWS answers 500. */
+/**
+ * MOCK: the rendered template must give an integer `statusCode`, else AWS answers 500. AWS reads
+ * it leniently: `{statusCode: 200}` (unquoted key, as CDK's CORS preflight writes it) is accepted
+ * and answers 200 with an empty body (LocalStack test test_integration_mock_with_path_param,
+ * validated on AWS).
+ */
 function mockStatus(body: string): number {
-  let parsed: unknown;
+  let status: unknown;
   try {
-    parsed = JSON.parse(body);
+    status = (JSON.parse(body) as { statusCode?: unknown } | null)?.statusCode;
   } catch {
-    throw gatewayErrors.configuration();
+    const lenient =
+      /^\s*\{(?:[^{}]*?,)?\s*(['"]?)statusCode\1\s*:\s*(-?\d+)\s*(?:,[^{}]*)?\}\s*$/.exec(body);
+    status = lenient ? Number(lenient[2]) : undefined;
   }
-  const status = (parsed as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status !== 'number' || !Number.isInteger(status)) throw gatewayErrors.configuration();
   return status;
 }

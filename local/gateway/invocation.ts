@@ -28,17 +28,43 @@ export interface Invocation {
   pathParams: Record<string, string>;
   /** The API key the caller presented, once the method request accepted it. */
   apiKey?: string;
+  /** `X-Amzn-Trace-Id` of the answer (AWS integrations): the caller's trace, else a new one. */
+  traceId: string;
 }
 
 export function newInvocation(request: InvocationRequest): Invocation {
+  const requestTimeEpoch = Date.now();
   return {
     request,
     requestId: randomUUID(),
     // The real one is a base64-ish 16-character id, e.g. `Kx3nVH8coAMEb5w=`.
     extendedRequestId: randomBytes(11).toString('base64').slice(0, 15) + '=',
-    requestTimeEpoch: Date.now(),
+    requestTimeEpoch,
     pathParams: {},
+    traceId: traceIdFor(lookupParam(request.header, 'x-amzn-trace-id', true), requestTimeEpoch),
   };
+}
+
+/**
+ * The X-Ray trace header: the caller's `Root` and `Parent` are kept, a missing part generated
+ * (`Root=1-<epoch seconds hex>-<24 hex>`, `Parent=<16 hex>`; `Sampled=1` when the caller gave a
+ * parent, else 0). Recorded on AWS: LocalStack snapshot test_apigateway_common.snapshot.json,
+ * test_invocation_trace_id (the full incoming trace is echoed; a Root alone gets a new Parent).
+ */
+export function traceIdFor(incoming: string | undefined, epochMs: number): string {
+  const parts = new Map<string, string>();
+  for (const part of (incoming ?? '').split(';')) {
+    const [key, value, extra] = part.trim().split('=');
+    if (value !== undefined && extra === undefined && key !== '') {
+      parts.set(key[0].toUpperCase() + key.slice(1).toLowerCase(), value);
+    }
+  }
+  const root =
+    parts.get('Root') ??
+    `1-${Math.floor(epochMs / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  const parent = parts.get('Parent');
+  const sampled = parts.get('Sampled') ?? (parent ? '1' : '0');
+  return `Root=${root};Parent=${parent ?? randomBytes(8).toString('hex')};Sampled=${sampled}`;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -57,6 +83,8 @@ export interface StageInfo {
   apiId: string;
   stageName: string;
   domainName: string;
+  /** The stage has a canary: only the base deployment is served locally. */
+  hasCanary: boolean;
 }
 
 /** `$context` as API Gateway fills it for a REST API (AWS-FACTS.md, "Mapping templates"). */
@@ -87,5 +115,8 @@ export function contextVariables(inv: Invocation, stage: StageInfo): Record<stri
     resourceId: inv.resource?.id ?? '',
     resourcePath: inv.resource?.path ?? '',
     stage: stage.stageName,
+    // Set on stages with a canary; the local stage always serves the base deployment
+    // (test_apigateway_canary.snapshot.json, test_invoking_canary_deployment, "response-deployment-1").
+    ...(stage.hasCanary ? { isCanaryRequest: false } : {}),
   };
 }

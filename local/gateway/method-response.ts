@@ -1,14 +1,24 @@
 /**
- * Method response: the final status, body and headers, plus the headers API Gateway adds to
- * every answer (`x-amzn-RequestId`, `x-amz-apigw-id`, `X-Amzn-Trace-Id`; LocalStack snapshot
- * test_apigateway_dynamodb.snapshot.json, recorded on AWS).
+ * Method response: the final status, body and headers, plus the headers API Gateway adds.
+ * Every answer carries `x-amzn-RequestId` and `x-amz-apigw-id`. `X-Amzn-Trace-Id` is on method
+ * responses of AWS integrations only: not on MOCK integrations (LocalStack snapshot
+ * test_apigateway_common.snapshot.json, test_invocation_trace_id, "normal-req-headers-MOCK"),
+ * not on gateway responses (test_apigateway_integrations.snapshot.json,
+ * test_apigateway_header_remapping_aws[AWS], "content-length"), present on DynamoDB answers
+ * (test_apigateway_dynamodb.snapshot.json, test_rest_api_to_dynamodb_integration). All recorded
+ * on AWS.
  */
+import type { IntegrationModel } from './api-model';
 import type { HttpAnswer } from './gateway-response';
 import type { MethodAnswer } from './integration-response';
 import type { Invocation } from './invocation';
 
-export function finishMethodResponse(answer: MethodAnswer, inv: Invocation): HttpAnswer {
-  return withAwsHeaders(
+export function finishMethodResponse(
+  answer: MethodAnswer,
+  inv: Invocation,
+  integration: IntegrationModel,
+): HttpAnswer {
+  const finished = withAwsHeaders(
     {
       status: answer.status,
       headers: { 'content-type': answer.contentType, ...answer.headers },
@@ -16,6 +26,8 @@ export function finishMethodResponse(answer: MethodAnswer, inv: Invocation): Htt
     },
     inv,
   );
+  if (integration.type === 'AWS') finished.headers['X-Amzn-Trace-Id'] = inv.traceId;
+  return finished;
 }
 
 export function withAwsHeaders(answer: HttpAnswer, inv: Invocation): HttpAnswer {
@@ -25,7 +37,6 @@ export function withAwsHeaders(answer: HttpAnswer, inv: Invocation): HttpAnswer 
       ...answer.headers,
       'x-amzn-RequestId': inv.requestId,
       'x-amz-apigw-id': inv.extendedRequestId,
-      'X-Amzn-Trace-Id': `Root=1-${Math.floor(inv.requestTimeEpoch / 1000).toString(16)}-${inv.requestId.replace(/-/g, '').slice(0, 24)}`,
     },
   };
 }

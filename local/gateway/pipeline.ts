@@ -50,7 +50,12 @@ export function createGateway(
     opts.throttling === false
       ? { admit: () => undefined }
       : createLimiter(api.stageThrottling, api.usagePlans, opts.clock ?? Date.now);
-  const stage: StageInfo = { apiId: api.apiId, stageName: api.stageName, domainName };
+  const stage: StageInfo = {
+    apiId: api.apiId,
+    stageName: api.stageName,
+    domainName,
+    hasCanary: api.hasCanary,
+  };
   const handle = async (request: InvocationRequest) => {
     const inv = newInvocation(request);
     let answer: HttpAnswer;
@@ -70,7 +75,7 @@ export function createGateway(
       const integrationRequest = buildIntegrationRequest(api, route.method, inv, context);
       const result = await invokeIntegration(route.method, integrationRequest, dynamoEndpoint);
       const methodAnswer = buildMethodAnswer(api, route.method, inv, context, result);
-      answer = finishMethodResponse(methodAnswer, inv);
+      answer = finishMethodResponse(methodAnswer, inv, route.method.integration);
     } catch (err) {
       const error = err instanceof GatewayError ? err : unexpected(err);
       answer = withAwsHeaders(

@@ -65,8 +65,19 @@ export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promis
             toInvocationRequest(req, rawPath.slice(stagePrefix.length) || '/', rawQuery, chunks),
           );
         }
-        res.writeHead(answer.status, answer.headers);
-        res.end(answer.status === 204 || answer.status === 304 ? undefined : answer.body);
+        // API Gateway frames every answer with Content-Length, never chunked (LocalStack
+        // snapshots recorded on AWS, e.g. test_apigateway_integrations.snapshot.json,
+        // test_apigateway_header_remapping_aws[AWS]: "Content-Length": "59").
+        const noBody = answer.status === 204 || answer.status === 304;
+        const payload = noBody ? undefined : Buffer.from(answer.body, 'utf8');
+        const headers = Object.fromEntries(
+          Object.entries(answer.headers).filter(
+            ([name]) => !/^(content-length|transfer-encoding)$/i.test(name),
+          ),
+        );
+        if (payload) headers['content-length'] = String(payload.length);
+        res.writeHead(answer.status, headers);
+        res.end(payload);
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         log(
           `${req.method} ${rawPath}${rawQuery ? `?${rawQuery}` : ''} ${answer.status} ${ms.toFixed(1)} ms`,
