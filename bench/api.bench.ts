@@ -1,122 +1,244 @@
 /**
- * Requests/s and latency through the local API next to direct low-level DynamoDB calls against
- * the same embedded engine in the same run (SPEC.md, "Performance and limits"). Loopback only,
- * bounded: each measurement runs `DURATION_S` seconds with `CONNECTIONS` connections.
- * Run alone: `TS_NODE_TRANSPILE_ONLY=1 npx ts-node bench/api.bench.ts`.
+ * Requests/s and latency through the local API next to the direct DynamoDB calls it wraps, on
+ * the same engine, in one run (SPEC.md, "Performance and limits"). Every server runs in its own
+ * process: the engine (dynalite), the local stage, a bare Node proxy (the ceiling: forwards the
+ * same Query, answers DynamoDB's bytes) and a lean hand-written handler (Query + conversion to
+ * plain JSON); the load generator (autocannon) runs in another. Same concurrency everywhere,
+ * keep-alive on both sides, throttling and access log off.
+ *
+ *   npm run bench -- api    (BENCH_ROUNDS=3 rounds of BENCH_DURATION_S=3 s per case)
+ *   BENCH_PROFILE=local-stage npm run bench -- api   (CPU profile in .local-data/profiles/)
  */
-import autocannon from 'autocannon';
 import { callDynamoDb } from '../local/dynamodb/client';
-import { startLocalStage } from '../local/start';
+import { dynamoHeaders } from './processes/dynamo-wire';
+import type { BigPutSpec, LoadResult, LoadSpec } from './processes/load-generator';
+import { startProcess, type BenchProcess } from './processes/spawn';
 
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
-const CONNECTIONS = 10;
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3);
+/**
+ * Every case runs once per round, rounds interleave the cases, and each case reports its best
+ * round: on a shared machine, other load only ever slows a measurement down.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP_S = 1;
+const CONNECTIONS = 16;
+const PAGE_ID = 'bench-page';
+const PAGE_SIZE = 25;
+const PUT_ID = 'bench-put';
+const BIG_PUT_BYTES = 10_000_000;
+const BIG_PUTS_IN_FLIGHT = 4;
 
 export interface BenchRow {
-  name: string;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Requests/s through the API divided by requests/s of the direct call it wraps. */
-  ratioToDirect?: number;
-  errors: number;
-  /**
-   * Resident memory of this process (the local stage: emulator, dynalite and the load
-   * generator all run in it) right after the run, in MB.
-   */
-  rssMb?: number;
+  case: string;
+  'req/s'?: number;
+  'p50 ms'?: number;
+  'p99 ms'?: number;
+  /** Requests/s of this case divided by requests/s of `vs`, from the same run. */
+  ratio?: number;
+  vs?: string;
+  errors?: number;
 }
 
-async function throughApi(name: string, url: string): Promise<BenchRow> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S });
+/** ~10 attributes of mixed types, as a config item holds them (DynamoDB JSON). */
+function typedItem(range: string, i: number): Record<string, unknown> {
   return {
-    name,
-    requestsPerSecond: Math.round(result.requests.average),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.non2xx,
+    id: { S: PAGE_ID },
+    range: { S: range },
+    name: { S: `Service ${i} "primary" — eu-west-1` },
+    version: { N: String(1000 + i) },
+    ratio: { N: '0.125' },
+    enabled: { BOOL: i % 2 === 0 },
+    retired: { NULL: true },
+    owner: { M: { team: { S: 'payments' }, oncall: { S: `person-${i}@example.com` } } },
+    limits: { L: [{ N: '10' }, { N: '250' }, { S: 'burst' }, { BOOL: false }] },
+    regions: { SS: ['eu-west-1', 'us-east-1', 'ap-south-1'] },
+    ports: { NS: ['443', '8080'] },
+    description: { S: 'Line one.\nLine two with a tab\tand unicode: ünïcødé.' },
   };
 }
 
-/** The same call the integration makes, from `CONNECTIONS` concurrent loops for DURATION_S. */
-async function direct(
-  name: string,
-  endpoint: string,
-  action: string,
-  body: object,
-): Promise<BenchRow> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const deadline = Date.now() + DURATION_S * 1000;
-  const worker = async () => {
-    while (Date.now() < deadline) {
-      const started = process.hrtime.bigint();
-      const res = await callDynamoDb(endpoint, action, body);
-      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-      if (res.status !== 200) errors++;
-    }
-  };
-  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(2));
+/** The PUT body (plain JSON) and the PutItem its template renders, the same ~10 attributes. */
+const PUT_BODY = {
+  name: 'Service "primary"',
+  version: 1042,
+  ratio: 0.125,
+  enabled: true,
+  retired: null,
+  owner: { team: 'payments', oncall: 'person@example.com' },
+  limits: [10, 250, 'burst', false],
+  regions: ['eu-west-1', 'us-east-1'],
+  description: 'Line one.\nLine two.',
+};
+
+async function seed(endpoint: string, table: string): Promise<void> {
+  for (let i = 0; i < PAGE_SIZE; i++) {
+    const res = await callDynamoDb(endpoint, 'PutItem', {
+      TableName: table,
+      Item: typedItem(`item-${String(i).padStart(2, '0')}`, i),
+    });
+    if (res.status !== 200) throw new Error(`seeding failed: ${res.body}`);
+  }
+}
+
+function row(name: string, result: LoadResult): BenchRow {
   return {
-    name,
-    requestsPerSecond: Math.round(latencies.length / DURATION_S),
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
-    errors,
+    case: name,
+    'req/s': result.requestsPerSecond,
+    'p50 ms': result.p50Ms,
+    'p99 ms': result.p99Ms,
+    errors: result.errors,
   };
+}
+
+function ratio(target: BenchRow, base: BenchRow): void {
+  target.ratio = Number(((target['req/s'] ?? 0) / (base['req/s'] ?? 1)).toFixed(2));
+  target.vs = base.case;
 }
 
 export default async function bench(): Promise<BenchRow[]> {
-  // Throttling off: this measures the emulator, not the stage's 50 requests/s limit.
-  const stage = await startLocalStage({
-    port: 0,
-    inMemory: true,
-    throttling: false,
-    log: () => undefined,
-  });
+  const processes: BenchProcess<unknown>[] = [];
+  const start = async <T>(name: string, args?: unknown) => {
+    const started = await startProcess<T>(name, args);
+    processes.push(started as BenchProcess<unknown>);
+    return started;
+  };
   try {
-    const table = stage.tables[0];
+    const engine = await start<{ endpoint: string }>('engine');
+    const dynamoEndpoint = engine.ready.endpoint;
+    const stage = await start<{ url: string; apiKey: string; table: string }>('local-stage', {
+      dynamoEndpoint,
+    });
+    const { table, apiKey } = stage.ready;
+    await seed(dynamoEndpoint, table);
+    // What GET /{id} renders for the page: one item more than the page tells whether more remain.
     const query = {
       TableName: table,
       KeyConditionExpression: 'id = :id',
-      ExpressionAttributeValues: { ':id': { S: 'payments-service' } },
-      Limit: 26,
+      ExpressionAttributeValues: { ':id': { S: PAGE_ID } },
+      Limit: PAGE_SIZE + 1,
     };
-    const getItem = {
+    const getItem = { TableName: table, Key: { id: { S: PAGE_ID }, range: { S: 'item-00' } } };
+    const putItem = {
       TableName: table,
-      Key: { id: { S: 'payments-service' }, range: { S: 'config' } },
+      Item: {
+        id: { S: PUT_ID },
+        range: { S: 'item' },
+        ...Object.fromEntries(
+          Object.entries(PUT_BODY).map(([name, value]) => [name, typed(value)]),
+        ),
+      },
+      ReturnValues: 'ALL_OLD',
     };
-    const directQuery = await direct(
-      'direct Query (callDynamoDb)',
-      stage.dynamoEndpoint,
-      'Query',
-      query,
+    const proxy = await start<{ url: string }>('bare-proxy', { dynamoEndpoint, query });
+    const lean = await start<{ url: string }>('lean-handler', { dynamoEndpoint, table });
+    const loader = await start<Record<string, never>>('load-generator');
+
+    const direct = (action: string, body: object) => ({
+      url: dynamoEndpoint,
+      method: 'POST' as const,
+      headers: dynamoHeaders(action),
+      body: JSON.stringify(body),
+    });
+    const putHeaders = { 'content-type': 'application/json', 'x-api-key': apiKey };
+    const cases: [string, Omit<LoadSpec, 'connections' | 'durationS'>][] = [
+      ['direct Query (25 items)', direct('Query', query)],
+      ['bare Node proxy (same Query)', { url: proxy.ready.url }],
+      ['lean Node handler (Query + to JSON)', { url: `${lean.ready.url}/${PAGE_ID}` }],
+      ['GET /{id} (local API, 25 items)', { url: `${stage.ready.url}/${PAGE_ID}` }],
+      ['direct GetItem', direct('GetItem', getItem)],
+      ['GET /{id}/{range} (local API)', { url: `${stage.ready.url}/${PAGE_ID}/item-00` }],
+      ['direct PutItem', direct('PutItem', putItem)],
+      [
+        'PUT /{id}/{range} (local API)',
+        {
+          url: `${stage.ready.url}/${PUT_ID}/item`,
+          method: 'PUT',
+          headers: putHeaders,
+          body: JSON.stringify(PUT_BODY),
+        },
+      ],
+    ];
+    const best = new Map<string, LoadResult>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, spec] of cases) {
+        const result = await loader.call<LoadResult>('load', {
+          connections: CONNECTIONS,
+          durationS: DURATION_S,
+          warmupS: round === 0 ? WARMUP_S : 0,
+          ...spec,
+        } satisfies LoadSpec);
+        const previous = best.get(name);
+        if (!previous || result.requestsPerSecond > previous.requestsPerSecond) {
+          best.set(name, result);
+        }
+      }
+    }
+    const [directQuery, bareProxy, leanHandler, apiPage, directGet, apiGet, directPut, apiPut] =
+      cases.map(([name]) => row(name, best.get(name) as LoadResult));
+    ratio(bareProxy, directQuery);
+    ratio(leanHandler, directQuery);
+    ratio(apiPage, directQuery);
+    const apiPageVsLean = { ...apiPage };
+    ratio(apiPageVsLean, leanHandler);
+    ratio(apiGet, directGet);
+    ratio(apiPut, directPut);
+
+    const big = await loader.call<{
+      gets: LoadResult;
+      putBytes: number;
+      puts: number;
+      putStatuses: Record<string, number>;
+      putMaxMs: number;
+    }>('whileBigPuts', {
+      get: {
+        url: `${stage.ready.url}/${PAGE_ID}/item-00`,
+        connections: 4,
+        durationS: Math.max(DURATION_S, 10),
+      },
+      putUrl: `${stage.ready.url}/${PUT_ID}/big`,
+      putHeaders,
+      putBytes: BIG_PUT_BYTES,
+      inFlight: BIG_PUTS_IN_FLIGHT,
+    } satisfies BigPutSpec);
+    const bigRow = row(
+      `GET /{id}/{range} while ${BIG_PUTS_IN_FLIGHT} PUTs of ${(big.putBytes / 1e6).toFixed(0)} MB are in flight ` +
+        `(${big.puts} PUTs answered ${JSON.stringify(big.putStatuses)}, slowest ${big.putMaxMs} ms; ` +
+        `${big.gets.answered} GETs answered, ${big.gets.timeouts} timed out after 10 s)`,
+      big.gets,
     );
-    const apiQuery = await throughApi('GET /{id} (local API)', `${stage.url}/payments-service`);
-    const directGet = await direct(
-      'direct GetItem (callDynamoDb)',
-      stage.dynamoEndpoint,
-      'GetItem',
-      getItem,
-    );
-    const apiGet = await throughApi(
-      'GET /{id}/{range} (local API)',
-      `${stage.url}/payments-service/config`,
-    );
-    apiQuery.ratioToDirect = Number(
-      (apiQuery.requestsPerSecond / directQuery.requestsPerSecond).toFixed(2),
-    );
-    apiGet.ratioToDirect = Number(
-      (apiGet.requestsPerSecond / directGet.requestsPerSecond).toFixed(2),
-    );
-    const rows = [directQuery, apiQuery, directGet, apiGet];
-    rows[rows.length - 1].rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
-    return rows;
+    bigRow.errors = big.gets.errors;
+    const rssRow: BenchRow = {
+      case: `RSS of the local stage after the load: ${await stage.rssMb()} MB`,
+    };
+    return [
+      directQuery,
+      bareProxy,
+      leanHandler,
+      apiPage,
+      apiPageVsLean,
+      directGet,
+      apiGet,
+      directPut,
+      apiPut,
+      bigRow,
+      rssRow,
+    ];
   } finally {
-    await stage.stop();
+    // The local stage first (its profile, if any, is written on exit), the engine last.
+    for (const child of processes.reverse()) await child.stop();
   }
+}
+
+/** Plain JSON → DynamoDB JSON, as the PUT template stores it (only the types PUT_BODY uses). */
+function typed(value: unknown): Record<string, unknown> {
+  if (value === null) return { NULL: true };
+  if (typeof value === 'string') return { S: value };
+  if (typeof value === 'number') return { N: String(value) };
+  if (typeof value === 'boolean') return { BOOL: value };
+  if (Array.isArray(value)) return { L: value.map(typed) };
+  return {
+    M: Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, typed(v)])),
+  };
 }
 
 if (require.main === module) {

@@ -5,9 +5,9 @@
  *
  *   TS_NODE_TRANSPILE_ONLY=1 npx ts-node bench/dynamodb.bench.ts
  *
- * Bounded well under 30 s (dynamodb-local is measured only where `java` runs).
+ * The load generator runs in its own process (bench/processes/). Bounded well under a minute
+ * (dynamodb-local is measured only where `java` runs).
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { callDynamoDb } from '../local/dynamodb/client';
@@ -18,6 +18,9 @@ import {
   type RunningDynamoDb,
 } from '../local/dynamodb/engine';
 import { createTablesFromTemplate, loadDataDir } from '../local/dynamodb/tables';
+import { dynamoHeaders } from './processes/dynamo-wire';
+import type { LoadResult, LoadSpec } from './processes/load-generator';
+import { startProcess } from './processes/spawn';
 
 export interface BenchRow {
   engine: DynamoDbEngineName;
@@ -31,8 +34,9 @@ export interface BenchRow {
 
 const TABLE = 'config-bench';
 const DATA_DIR = path.join(__dirname, '..', 'data');
-const THROUGHPUT_MS = 2_000;
-const CONCURRENCY = 8;
+const THROUGHPUT_S = 3;
+/** As in api.bench.ts. */
+const CONNECTIONS = 16;
 
 const TEMPLATE = {
   Resources: {
@@ -209,27 +213,32 @@ async function probeNumbers(db: RunningDynamoDb, rows: BenchRow[]): Promise<void
   }
 }
 
+/**
+ * Query ops/s from the load generator's process (autocannon, `CONNECTIONS` keep-alive
+ * connections), so that the engine's CPU is not shared with the client measuring it.
+ */
 async function queryThroughput(endpoint: string): Promise<number> {
-  const query = JSON.stringify({
-    TableName: TABLE,
-    KeyConditionExpression: 'id = :id',
-    ExpressionAttributeValues: { ':id': { S: 'feature-flags' } },
-    Limit: 25,
-  });
-  // Warm-up (JIT on both sides), then a fixed-time run with a few requests in flight.
-  for (let i = 0; i < 200; i++) await callDynamoDb(endpoint, 'Query', query);
-  const until = Date.now() + THROUGHPUT_MS;
-  let done = 0;
-  const worker = async () => {
-    while (Date.now() < until) {
-      const res = await callDynamoDb(endpoint, 'Query', query);
-      if (res.status !== 200) throw new Error(`Query failed: ${res.body}`);
-      done++;
-    }
-  };
-  const started = Date.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return (done * 1000) / (Date.now() - started);
+  const loader = await startProcess<Record<string, never>>('load-generator');
+  try {
+    const result = await loader.call<LoadResult>('load', {
+      url: endpoint,
+      method: 'POST',
+      headers: dynamoHeaders('Query'),
+      body: JSON.stringify({
+        TableName: TABLE,
+        KeyConditionExpression: 'id = :id',
+        ExpressionAttributeValues: { ':id': { S: 'feature-flags' } },
+        Limit: 25,
+      }),
+      connections: CONNECTIONS,
+      durationS: THROUGHPUT_S,
+      warmupS: 1,
+    } satisfies LoadSpec);
+    if (result.errors > 0) throw new Error(`Query failed ${result.errors} times`);
+    return result.requestsPerSecond;
+  } finally {
+    await loader.stop();
+  }
 }
 
 function rssMbOf(pid: number): number {
@@ -255,27 +264,17 @@ function jvmPidFor(port: number): number | undefined {
 
 /**
  * dynalite runs inside the Node process that starts it, so its own footprint is measured in a
- * separate Node process running only dynalite, loaded with the same data.
+ * bench process running only dynalite (the same engine module), loaded with the same data.
  */
 async function dynaliteStandaloneRssMb(): Promise<number> {
-  const script = `
-    const server = require('dynalite')({ createTableMs: 0 });
-    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
-  const child = spawn(process.execPath, ['-e', script], {
-    cwd: path.join(__dirname, '..'),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const engine = await startProcess<{ endpoint: string }>('engine');
   try {
-    const port = await new Promise<number>((resolve) =>
-      child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
-    );
-    const endpoint = `http://127.0.0.1:${port}`;
-    await createTablesFromTemplate(TEMPLATE, endpoint);
-    await loadDataDir(endpoint, TABLE, DATA_DIR);
-    await queryThroughput(endpoint);
-    return rssMbOf(child.pid as number);
+    await createTablesFromTemplate(TEMPLATE, engine.ready.endpoint);
+    await loadDataDir(engine.ready.endpoint, TABLE, DATA_DIR);
+    await queryThroughput(engine.ready.endpoint);
+    return rssMbOf(engine.pid);
   } finally {
-    child.kill();
+    await engine.stop();
   }
 }
 
@@ -292,7 +291,10 @@ async function benchEngine(engine: DynamoDbEngineName, rows: BenchRow[]): Promis
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     row(`create table + load ${total} items`, `${Math.round(performance.now() - t)} ms`);
     const qps = await queryThroughput(db.endpoint);
-    row(`Query ops/s (25 items of feature-flags, ${CONCURRENCY} in flight)`, `${Math.round(qps)}`);
+    row(
+      `Query ops/s (25 items of feature-flags, ${CONNECTIONS} connections)`,
+      `${Math.round(qps)}`,
+    );
     if (process.platform === 'linux') {
       if (engine === 'dynamodb-local') {
         const pid = jvmPidFor(Number(new URL(db.endpoint).port));
