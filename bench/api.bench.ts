@@ -36,6 +36,12 @@ export interface BenchRow {
   /** Requests/s of this case divided by requests/s of `vs`, from the same run. */
   ratio?: number;
   vs?: string;
+  /**
+   * CPU time per answered request of the process the load hits (the engine itself for direct
+   * calls) and of the engine behind it: unlike req/s, barely moved by other load on the machine.
+   */
+  'server CPU µs/req'?: number;
+  'engine CPU µs/req'?: number;
   errors?: number;
 }
 
@@ -80,12 +86,21 @@ async function seed(endpoint: string, table: string): Promise<void> {
   }
 }
 
-function row(name: string, result: LoadResult): BenchRow {
+interface Measured extends LoadResult {
+  serverCpuMicros?: number;
+  engineCpuMicros?: number;
+}
+
+function row(name: string, result: Measured): BenchRow {
+  const perRequest = (micros: number | undefined) =>
+    micros === undefined ? undefined : Math.round(micros / Math.max(1, result.answered));
   return {
     case: name,
     'req/s': result.requestsPerSecond,
     'p50 ms': result.p50Ms,
     'p99 ms': result.p99Ms,
+    'server CPU µs/req': perRequest(result.serverCpuMicros),
+    'engine CPU µs/req': perRequest(result.engineCpuMicros),
     errors: result.errors,
   };
 }
@@ -140,16 +155,18 @@ export default async function bench(): Promise<BenchRow[]> {
       body: JSON.stringify(body),
     });
     const putHeaders = { 'content-type': 'application/json', 'x-api-key': apiKey };
-    const cases: [string, Omit<LoadSpec, 'connections' | 'durationS'>][] = [
-      ['direct Query (25 items)', direct('Query', query)],
-      ['bare Node proxy (same Query)', { url: proxy.ready.url }],
-      ['lean Node handler (Query + to JSON)', { url: `${lean.ready.url}/${PAGE_ID}` }],
-      ['GET /{id} (local API, 25 items)', { url: `${stage.ready.url}/${PAGE_ID}` }],
-      ['direct GetItem', direct('GetItem', getItem)],
-      ['GET /{id}/{range} (local API)', { url: `${stage.ready.url}/${PAGE_ID}/item-00` }],
-      ['direct PutItem', direct('PutItem', putItem)],
+    type Spec = Omit<LoadSpec, 'connections' | 'durationS'>;
+    const cases: [string, BenchProcess<unknown>, Spec][] = [
+      ['direct Query (25 items)', engine, direct('Query', query)],
+      ['bare Node proxy (same Query)', proxy, { url: proxy.ready.url }],
+      ['lean Node handler (Query + to JSON)', lean, { url: `${lean.ready.url}/${PAGE_ID}` }],
+      ['GET /{id} (local API, 25 items)', stage, { url: `${stage.ready.url}/${PAGE_ID}` }],
+      ['direct GetItem', engine, direct('GetItem', getItem)],
+      ['GET /{id}/{range} (local API)', stage, { url: `${stage.ready.url}/${PAGE_ID}/item-00` }],
+      ['direct PutItem', engine, direct('PutItem', putItem)],
       [
         'PUT /{id}/{range} (local API)',
+        stage,
         {
           url: `${stage.ready.url}/${PUT_ID}/item`,
           method: 'PUT',
@@ -158,15 +175,21 @@ export default async function bench(): Promise<BenchRow[]> {
         },
       ],
     ];
-    const best = new Map<string, LoadResult>();
+    const best = new Map<string, Measured>();
+    const run = (spec: Spec, durationS: number) =>
+      loader.call<LoadResult>('load', {
+        connections: CONNECTIONS,
+        durationS,
+        ...spec,
+      } satisfies LoadSpec);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, spec] of cases) {
-        const result = await loader.call<LoadResult>('load', {
-          connections: CONNECTIONS,
-          durationS: DURATION_S,
-          warmupS: round === 0 ? WARMUP_S : 0,
-          ...spec,
-        } satisfies LoadSpec);
+      for (const [name, server, spec] of cases) {
+        // Warm-up (JIT, connections on every side), not counted.
+        if (round === 0) await run(spec, WARMUP_S);
+        const [serverBefore, engineBefore] = [await server.cpuMicros(), await engine.cpuMicros()];
+        const result: Measured = await run(spec, DURATION_S);
+        result.serverCpuMicros = (await server.cpuMicros()) - serverBefore;
+        if (server !== engine) result.engineCpuMicros = (await engine.cpuMicros()) - engineBefore;
         const previous = best.get(name);
         if (!previous || result.requestsPerSecond > previous.requestsPerSecond) {
           best.set(name, result);
@@ -174,7 +197,7 @@ export default async function bench(): Promise<BenchRow[]> {
       }
     }
     const [directQuery, bareProxy, leanHandler, apiPage, directGet, apiGet, directPut, apiPut] =
-      cases.map(([name]) => row(name, best.get(name) as LoadResult));
+      cases.map(([name]) => row(name, best.get(name) as Measured));
     ratio(bareProxy, directQuery);
     ratio(leanHandler, directQuery);
     ratio(apiPage, directQuery);
@@ -183,34 +206,7 @@ export default async function bench(): Promise<BenchRow[]> {
     ratio(apiGet, directGet);
     ratio(apiPut, directPut);
 
-    const big = await loader.call<{
-      gets: LoadResult;
-      putBytes: number;
-      puts: number;
-      putStatuses: Record<string, number>;
-      putMaxMs: number;
-    }>('whileBigPuts', {
-      get: {
-        url: `${stage.ready.url}/${PAGE_ID}/item-00`,
-        connections: 4,
-        durationS: Math.max(DURATION_S, 10),
-      },
-      putUrl: `${stage.ready.url}/${PUT_ID}/big`,
-      putHeaders,
-      putBytes: BIG_PUT_BYTES,
-      inFlight: BIG_PUTS_IN_FLIGHT,
-    } satisfies BigPutSpec);
-    const bigRow = row(
-      `GET /{id}/{range} while ${BIG_PUTS_IN_FLIGHT} PUTs of ${(big.putBytes / 1e6).toFixed(0)} MB are in flight ` +
-        `(${big.puts} PUTs answered ${JSON.stringify(big.putStatuses)}, slowest ${big.putMaxMs} ms; ` +
-        `${big.gets.answered} GETs answered, ${big.gets.timeouts} timed out after 10 s)`,
-      big.gets,
-    );
-    bigRow.errors = big.gets.errors;
-    const rssRow: BenchRow = {
-      case: `RSS of the local stage after the load: ${await stage.rssMb()} MB`,
-    };
-    return [
+    const rows = [
       directQuery,
       bareProxy,
       leanHandler,
@@ -220,9 +216,37 @@ export default async function bench(): Promise<BenchRow[]> {
       apiGet,
       directPut,
       apiPut,
-      bigRow,
-      rssRow,
     ];
+    // BENCH_LARGE=0 skips the large-body case (e.g. to profile the small requests alone).
+    if (process.env.BENCH_LARGE !== '0') {
+      const big = await loader.call<{
+        gets: LoadResult;
+        putBytes: number;
+        puts: number;
+        putStatuses: Record<string, number>;
+        putMaxMs: number;
+      }>('whileBigPuts', {
+        get: {
+          url: `${stage.ready.url}/${PAGE_ID}/item-00`,
+          connections: 4,
+          durationS: Math.max(DURATION_S, 10),
+        },
+        putUrl: `${stage.ready.url}/${PUT_ID}/big`,
+        putHeaders,
+        putBytes: BIG_PUT_BYTES,
+        inFlight: BIG_PUTS_IN_FLIGHT,
+      } satisfies BigPutSpec);
+      rows.push(
+        row(
+          `GET /{id}/{range} while ${BIG_PUTS_IN_FLIGHT} PUTs of ${(big.putBytes / 1e6).toFixed(0)} MB are in flight ` +
+            `(${big.puts} PUTs answered ${JSON.stringify(big.putStatuses)}, slowest ${big.putMaxMs} ms; ` +
+            `${big.gets.answered} GETs answered, ${big.gets.timeouts} timed out after 10 s)`,
+          big.gets,
+        ),
+      );
+    }
+    rows.push({ case: `RSS of the local stage after the load: ${await stage.rssMb()} MB` });
+    return rows;
   } finally {
     // The local stage first (its profile, if any, is written on exit), the engine last.
     for (const child of processes.reverse()) await child.stop();

@@ -1,7 +1,7 @@
 /**
  * The child side of a bench process (see spawn.ts): announce readiness with what the parent
  * needs (a URL, a port), then answer the parent's commands. Every child answers `rss` (its
- * resident memory) and `stop` (exit, so that `--cpu-prof` writes its profile).
+ * resident memory), `cpu` (CPU µs used so far) and `stop` (exit, so that `--cpu-prof` writes its profile).
  */
 export type Command = (args: unknown) => Promise<unknown> | unknown;
 
@@ -19,6 +19,11 @@ export function serveParent(
   const send = (message: unknown) => process.send?.(message);
   const handlers = new Map<string, Command>(Object.entries(commands));
   handlers.set('rss', () => process.memoryUsage().rss);
+  // User + system CPU microseconds this process used so far (all its threads).
+  handlers.set('cpu', () => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  });
   handlers.set('stop', async () => {
     await onStop();
     // Answer first, then exit once the answer is on its way (--cpu-prof writes at exit).

@@ -15,6 +15,8 @@ export interface BenchProcess<Ready> {
   pid: number;
   ready: Ready;
   call<T>(command: string, args?: unknown): Promise<T>;
+  /** CPU microseconds (user + system) the process used so far. */
+  cpuMicros(): Promise<number>;
   /** Resident memory in MB. */
   rssMb(): Promise<number>;
   stop(): Promise<void>;
@@ -73,6 +75,7 @@ export async function startProcess<Ready>(
     pid: child.pid as number,
     ready,
     call,
+    cpuMicros: () => call<number>('cpu'),
     rssMb: async () => Math.round((await call<number>('rss')) / 2 ** 20),
     stop: () =>
       (stopping ??= (async () => {
