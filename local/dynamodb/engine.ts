@@ -17,9 +17,10 @@ import {
 } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import type { Server } from 'node:http';
 import path from 'node:path';
 import { callDynamoDb } from './client';
+import { startDynaliteFront, type DynaliteFront } from './dynalite-adapter';
+import { startDynaliteHost } from './dynalite-host';
 
 export type DynamoDbEngineName = 'dynalite' | 'dynamodb-local';
 export const DYNAMODB_ENGINES: readonly DynamoDbEngineName[] = ['dynalite', 'dynamodb-local'];
@@ -149,37 +150,49 @@ function isAlive(pid: number): boolean {
 // ---------------------------------------------------------------------------------------------
 // dynalite
 
-type DynaliteFactory = (options: {
-  path?: string;
-  createTableMs?: number;
-  deleteTableMs?: number;
-  updateTableMs?: number;
-}) => Server;
-
+/**
+ * dynalite in a worker thread behind the engine adapter (dynalite-adapter.ts): the endpoint is
+ * the adapter's, which applies DynamoDB's rules, keeps `__proto__`-like names, and cannot be
+ * crashed by a client or by dynalite.
+ */
 async function startDynalite(
   port: number,
   dataDir: string | undefined,
   startTimeoutMs: number,
 ): Promise<RunningDynamoDb> {
-  // dynalite ships no types; its factory returns a plain http.Server.
-  const dynalite = require('dynalite') as DynaliteFactory;
-  // Tables go ACTIVE at once: the 500 ms default CREATING state only slows start-up down.
-  const server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
+  const host = await startDynaliteHost(
+    {
+      path: dataDir,
+      // Tables go ACTIVE at once: the 500 ms default CREATING state only slows start-up down.
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+      // dynalite counts UTF-16 units; the adapter checks DynamoDB's 400 KB in UTF-8 bytes, and
+      // escaped names (a few bytes each) must not make dynalite refuse what it accepted.
+      maxItemSizeKb: 800,
+    },
+    (err) =>
+      console.error(
+        `dynalite stopped (${err.message}); restarting it` +
+          (dataDir ? '' : ': the in-memory data is lost'),
+      ),
+  ).catch((err: Error) => {
+    throw new DynamoDbStartError(`dynalite did not start: ${err.message}`, { cause: err });
   });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let front: DynaliteFront;
+  try {
+    front = await startDynaliteFront(host, port);
+  } catch (err) {
+    await host.stop();
+    throw err;
+  }
+  const endpoint = front.endpoint;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
-    (stopped ??= new Promise<void>((resolve, reject) => {
-      // dynalite's close waits for open connections; the raw client keeps sockets alive.
-      server.close((err) => (err ? reject(err) : resolve()));
-      server.closeAllConnections();
-    }));
+    (stopped ??= (async () => {
+      await front.close();
+      await host.stop();
+    })());
   try {
     // LevelDB opens lazily: a locked or unreadable data directory only shows on first use.
     await waitUntilAnswering(endpoint, startTimeoutMs, () => undefined);
