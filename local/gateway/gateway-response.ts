@@ -158,7 +158,7 @@ export function lookupParam(
   name: string,
   caseInsensitive: boolean,
 ): string | undefined {
-  if (name in map) return map[name];
+  if (Object.hasOwn(map, name)) return map[name];
   if (!caseInsensitive) return undefined;
   const lower = name.toLowerCase();
   const key = Object.keys(map).find((k) => k.toLowerCase() === lower);

@@ -22,8 +22,8 @@ export function validateMethodRequest(method: MethodModel, inv: Invocation): voi
   if (method.validateParameters) {
     const missing = method.requiredParameters
       .filter(({ where, name }) => {
-        if (where === 'path') return !(name in inv.pathParams);
-        if (where === 'querystring') return !(name in inv.request.querystring);
+        if (where === 'path') return !Object.hasOwn(inv.pathParams, name);
+        if (where === 'querystring') return !Object.hasOwn(inv.request.querystring, name);
         return lookupParam(inv.request.header, name, true) === undefined;
       })
       .map(({ name }) => name);
