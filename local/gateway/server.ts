@@ -32,8 +32,16 @@ export interface RunningServer {
 export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promise<RunningServer> {
   const log = opts.accessLog ?? ((line: string) => console.log(line));
   const stagePrefix = `/${gateway.api.stageName}`;
+  // Answers still being produced, per connection: a parse error later on the same connection
+  // (pipelined garbage, a body sent without framing) must not overtake them.
+  const inFlight = new WeakMap<Socket, Set<Promise<void>>>();
   const server = http.createServer((req, res) => {
     const started = process.hrtime.bigint();
+    const pending = inFlight.get(req.socket) ?? new Set<Promise<void>>();
+    inFlight.set(req.socket, pending);
+    const done = new Promise<void>((resolve) => res.once('close', resolve));
+    pending.add(done);
+    void done.then(() => pending.delete(done));
     const [rawPath, rawQuery = ''] = (req.url ?? '/').split(/\?(.*)/s, 2);
     const chunks: Buffer[] = [];
     let size = 0;
@@ -92,8 +100,22 @@ export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promis
   // Requests Node cannot parse (a request line or headers over its 16 KB limit, well above
   // API Gateway's 10 KB for all header values; malformed HTTP) would get an empty response:
   // they get the stage's DEFAULT_4XX gateway response instead, JSON and CORS like any error.
+  //
+  // When the bytes that fail to parse follow a request on the same connection (pipelining; a
+  // DELETE whose body was sent without Content-Length, so the body reads as a next request),
+  // that request is answered first and the error after it: as Node's own fallback, which
+  // never writes over an in-flight response, and so that a client never reads "400" for a
+  // write that was carried out.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    if (!socket.writable) return socket.destroy();
+    const pending = inFlight.get(socket);
+    if (pending && pending.size > 0) {
+      void Promise.all([...pending]).then(() => answerUnparsable(err, socket));
+      return;
+    }
+    answerUnparsable(err, socket);
+  });
+  const answerUnparsable = (err: NodeJS.ErrnoException, socket: Socket): void => {
+    if (!socket.writable) return void socket.destroy();
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
     const answer = renderGatewayResponse(gateway.api.gatewayResponses, {
       error: new GatewayError(
@@ -114,7 +136,7 @@ export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promis
       .join('');
     socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${headers}\r\n${answer.body}`);
     log(`- (unparsable request: ${err.code ?? err.message}) ${status}`);
-  });
+  };
   // Benchmarks and browsers keep connections open; a clean stop must not wait for them.
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
@@ -143,13 +165,14 @@ function toInvocationRequest(
   rawQuery: string,
   chunks: Buffer[],
 ): InvocationRequest {
-  const header: Record<string, string> = {};
+  // Null-prototype maps: a header named `toString` or `__proto__` is a name like any other.
+  const header: Record<string, string> = Object.create(null);
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i];
     const value = req.rawHeaders[i + 1];
-    header[name] = name in header ? `${header[name]},${value}` : value;
+    header[name] = Object.hasOwn(header, name) ? `${header[name]},${value}` : value;
   }
-  const querystring: Record<string, string> = {};
+  const querystring: Record<string, string> = Object.create(null);
   // Form decoding (`+` is a space), last value wins: as API Gateway (LocalStack snapshot
   // test_apigateway_lambda.snapshot.json, "invocation-payload-with-params-encoding").
   for (const [name, value] of new URLSearchParams(rawQuery)) querystring[name] = value;
