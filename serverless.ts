@@ -1,6 +1,6 @@
 import type { AWS } from '@serverless/typescript';
 
-import { apiKeyResources } from './resources/api-keys';
+import { apiKeyConditions, apiKeyParameters, apiKeyResources } from './resources/api-keys';
 import { apiResources } from './resources/api';
 import { deploymentConditions, deploymentResources } from './resources/deployment';
 import { gatewayResponseResources } from './resources/gateway-responses';
@@ -20,7 +20,8 @@ const serverlessConfiguration: AWS = {
   useDotenv: true,
   plugins: [
     'serverless-iam-roles-per-function',
-    './plugins/required-env',
+    './plugins/pinned-api-key',
+    './plugins/writer-keys',
     './plugins/api-deployment-id',
     './plugins/endpoint-info',
   ],
@@ -35,7 +36,8 @@ const serverlessConfiguration: AWS = {
   custom: { profiles },
   resources: {
     Description: 'config-store (${sls:stage}): DynamoDB table served over REST by API Gateway',
-    Conditions: deploymentConditions,
+    Parameters: apiKeyParameters,
+    Conditions: { ...deploymentConditions, ...apiKeyConditions },
     Resources: {
       ...tableResources,
       ...iamResources,

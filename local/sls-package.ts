@@ -34,6 +34,18 @@ export async function slsPackage(
   outDir: string,
   options: PackageOptions = {},
 ): Promise<void> {
+  await runSls(stage, ['package', '--package', path.resolve(outDir)], options);
+}
+
+/**
+ * Runs one `sls` command (e.g. `['print']`) for `stage` from a private copy of the service
+ * directory, as `slsPackage` does; resolves to what it printed.
+ */
+export async function runSls(
+  stage: string,
+  args: string[],
+  options: PackageOptions = {},
+): Promise<string> {
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'sls-package-'));
   try {
     // Serverless does not accept a symlink as its configuration file.
@@ -46,9 +58,9 @@ export async function slsPackage(
       await symlink(path.join(SERVICE_DIR, envFile), path.join(workDir, envFile)).catch(() => {});
     }
     const sls = path.join(SERVICE_DIR, 'node_modules', 'serverless', 'bin', 'serverless.js');
-    await promisify(execFile)(
+    const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      [sls, 'package', '--stage', stage, '--package', path.resolve(outDir)],
+      [sls, ...args, '--stage', stage],
       {
         cwd: workDir,
         env: {
@@ -63,8 +75,9 @@ export async function slsPackage(
       },
     ).catch((error: Error & { stdout?: string; stderr?: string }) => {
       const output = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim();
-      throw new Error(`sls package --stage ${stage} failed:\n${output}`);
+      throw new Error(`sls ${args[0]} --stage ${stage} failed:\n${output}`);
     });
+    return `${stdout}${stderr}`;
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

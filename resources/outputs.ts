@@ -1,3 +1,4 @@
+import { currentWriterKey, previousWriterKey, WRITER_KEYS_PARAMETER } from './api-keys';
 import { REST_API } from './api';
 import { STAGE } from './deployment';
 import { TABLE } from './table';
@@ -26,7 +27,16 @@ export const outputs = {
   TableName: { Description: 'DynamoDB table holding the records', Value: ref(TABLE) },
   RestApiId: { Description: 'API Gateway REST API id', Value: ref(REST_API) },
   ApiKeyId: {
-    Description: 'Id of the writer API key (aws apigateway get-api-key --include-value)',
-    Value: ref('WriterApiKey'),
+    Description: 'Id of the current writer API key (sls info prints its value)',
+    Value: currentWriterKey,
+  },
+  PreviousApiKeyId: {
+    Description: 'Id of the writer API key a rotation is retiring (npm run rotate-key)',
+    Condition: 'WriterKeyRotating',
+    Value: previousWriterKey,
+  },
+  WriterKeys: {
+    Description: 'Writer API key slots, current last (changed by npm run rotate-key)',
+    Value: ref(WRITER_KEYS_PARAMETER),
   },
 };

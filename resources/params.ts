@@ -67,8 +67,11 @@ export const stageParams = {
     /** `development` (cheap, removable) or `production` (safe). Env: STAGE_PROFILE. */
     profile: '${env:STAGE_PROFILE, "development"}',
     ...fromProfile,
-    /** Writer API key value; required, never committed. Env: API_KEY (20+ characters). */
-    apiKey: '${requiredEnv:API_KEY}',
+    /**
+     * Writer API key value to pin, else empty: API Gateway generates the key. Env: API_KEY
+     * (20-128 characters). A pinned value sits in the template (docs/stages-and-deploy.md).
+     */
+    apiKey: '${pinnedApiKey:API_KEY}',
     /** Allowed CORS origin of every response. Env: CORS_ORIGIN, default `*`. */
     corsOrigin: '${env:CORS_ORIGIN, "*"}',
     /** Reads need the API key too when true. Env: READ_API_KEY_REQUIRED, default false. */

@@ -11,8 +11,10 @@ import { slsPackage } from '../../local/sls-package';
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const PACKAGED_STAGES = ['dev', 'prod', 'local', 'alice'] as const;
 export type PackagedStage = (typeof PACKAGED_STAGES)[number];
-/** The writer API key every packaged test stage is built with (`API_KEY` in the env). */
+/** The writer API key the packaged test stages pin (`API_KEY` in the env), except alice. */
 export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
+/** A teammate's stage as packaged with no `.env.alice` and no API_KEY: a generated key. */
+export const UNPINNED_STAGE: PackagedStage = 'alice';
 
 export interface CfnResource {
   Type: string;
@@ -49,7 +51,8 @@ export function resourcesOfType(template: CfnTemplate, type: string): Record<str
 }
 
 /**
- * Packages a stage for the tests with the test API key (see local/sls-package.ts), ignoring
+ * Packages a stage for the tests with the test API key (see local/sls-package.ts), or with
+ * none for UNPINNED_STAGE, ignoring
  * any `.env.<stage>` a developer keeps in the checkout: tests see only what they pass.
  */
 export async function packageStage(
@@ -57,5 +60,6 @@ export async function packageStage(
   outDir = packageDir(stage),
   env: NodeJS.ProcessEnv = {},
 ): Promise<void> {
-  await slsPackage(stage, outDir, { env: { API_KEY: TEST_API_KEY, ...env }, dotenv: false });
+  const apiKey = stage === UNPINNED_STAGE ? '' : TEST_API_KEY;
+  await slsPackage(stage, outDir, { env: { API_KEY: apiKey, ...env }, dotenv: false });
 }

@@ -6,7 +6,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { requireEnv } from '../../plugins/required-env';
+import { InvalidPinnedKeyError, pinnedKeyValue } from '../../plugins/pinned-api-key';
+import { runSls } from '../../local/sls-package';
 import {
   loadPackagedTemplate,
   packageStage,
@@ -133,23 +134,29 @@ describe('stage profiles', () => {
     );
   });
 
-  it('fails packaging with a message naming API_KEY and the file to set it in', async () => {
-    await expect(packageWith('carol', { API_KEY: '' })).rejects.toThrow(
-      /API_KEY is required for stage "carol" but is not set\. Set it in \.env\.carol/,
+  it('fails packaging with a message naming API_KEY and the file to fix when a pinned key is too short', async () => {
+    await expect(packageWith('carol', { API_KEY: 'short' })).rejects.toThrow(
+      /API_KEY for stage "carol" must be 20 to 128 characters .*got 5\. Fix it in \.env\.carol/,
     );
+  });
+
+  it('sls print works for a stage with no .env.<stage> and no API_KEY', async () => {
+    const printed = await runSls('carol', ['print'], { env: { API_KEY: '' }, dotenv: false });
+    expect(printed).toContain('config-store-carol-writer');
+    expect(printed).toMatch(/PinnedWriterKey:\s+Fn::Not:\s+- Fn::Equals:\s+- ''\s+- ''/);
   });
 });
 
-describe('requireEnv', () => {
-  it.each([
-    [{}, /API_KEY is required for stage "x" but is not set/],
-    [{ API_KEY: '' }, /API_KEY is required/],
-    [{ API_KEY: 'short' }, /API_KEY for stage "x" must be at least 20 characters/],
-  ])('refuses %j', (env, message) => {
-    expect(() => requireEnv('API_KEY', 'x', env)).toThrow(message);
+describe('pinnedKeyValue', () => {
+  it.each([[{}], [{ API_KEY: '' }]])('is empty (a generated key) for %j', (env) => {
+    expect(pinnedKeyValue('API_KEY', 'x', env)).toBe('');
   });
 
-  it('returns a valid value', () => {
-    expect(requireEnv('API_KEY', 'x', { API_KEY: 'k'.repeat(20) })).toBe('k'.repeat(20));
+  it.each([['short'], ['k'.repeat(19)], ['k'.repeat(129)]])('refuses %s', (value) => {
+    expect(() => pinnedKeyValue('API_KEY', 'x', { API_KEY: value })).toThrow(InvalidPinnedKeyError);
+  });
+
+  it.each([['k'.repeat(20)], ['k'.repeat(128)]])('returns a valid value', (value) => {
+    expect(pinnedKeyValue('API_KEY', 'x', { API_KEY: value })).toBe(value);
   });
 });
