@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { callDynamoDb } from './dynamodb/client';
 import { parseEngine, startLocalStage, type RunningLocalStage } from './start';
+import { readStageEnv } from '../scripts/lib/stage-env';
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -40,7 +41,9 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const portText = values.port ?? process.env.PORT ?? '3000';
+  // Settings from `.env.<stage>` (else `.env`) as Serverless reads them; the environment wins.
+  const env = { ...readStageEnv(values.stage ?? 'local'), ...process.env };
+  const portText = values.port ?? env.PORT ?? '3000';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be a whole number 0-65535, got ${portText}`);
@@ -49,9 +52,9 @@ async function main(): Promise<void> {
     port,
     stage: values.stage,
     template: values.template,
-    engine: parseEngine(values.engine ?? process.env.DYNAMODB_ENGINE),
-    inMemory: values['in-memory'] === true || process.env.LOCAL_IN_MEMORY === '1',
-    dynamoEndpoint: values['dynamodb-endpoint'] ?? process.env.DYNAMODB_ENDPOINT,
+    engine: parseEngine(values.engine ?? env.DYNAMODB_ENGINE),
+    inMemory: values['in-memory'] === true || env.LOCAL_IN_MEMORY === '1',
+    dynamoEndpoint: values['dynamodb-endpoint'] ?? env.DYNAMODB_ENDPOINT,
     seed: values['no-seed'] !== true,
     throttling: values['no-throttling'] !== true,
     log: values.quiet ? () => undefined : (line) => console.log(line),

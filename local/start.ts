@@ -4,7 +4,6 @@
  * data into a table that was just created, and serve the API through the gateway emulator.
  * `local/cli.ts` is the `npm start` front of this; tests and the benchmark call it directly.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { callDynamoDb } from './dynamodb/client';
@@ -18,6 +17,7 @@ import {
 import { createTablesFromTemplate, loadDataDir } from './dynamodb/tables';
 import { buildApiModel, createGateway, readTemplate, serveGateway } from './gateway';
 import { readStageEnv } from '../scripts/lib/stage-env';
+import { API_KEYS_FILE, LocalApiKeyStore } from './api-keys';
 import { slsPackage } from './sls-package';
 
 export const ROOT = path.resolve(__dirname, '..');
@@ -38,7 +38,10 @@ export interface LocalStageOptions {
   inMemory?: boolean;
   /** Where the embedded engine keeps data. Default `.local-data/<engine>`. */
   dataDir?: string;
-  /** Writer API key the service is packaged with. Default: API_KEY, .env.<stage>, else generated. */
+  /**
+   * Writer API key value to pin in the package. Default: API_KEY, .env.<stage>'s API_KEY, else
+   * none: the key is generated as API Gateway would, and kept with the stage's data.
+   */
   apiKey?: string;
   /** Create the template's tables on the DynamoDB endpoint. Default true. */
   createTables?: boolean;
@@ -73,7 +76,7 @@ export interface RunningLocalStage {
   stop(): Promise<void>;
 }
 
-/** The writer key: the option, else API_KEY, else `.env.<stage>`'s API_KEY, else a new one. */
+/** A pinned writer key: the option, else API_KEY, else `.env.<stage>`'s API_KEY, else none. */
 export function resolveApiKey(
   explicit: string | undefined,
   stage: string,
@@ -82,7 +85,7 @@ export function resolveApiKey(
   if (process.env.API_KEY) return { apiKey: process.env.API_KEY, source: 'API_KEY' };
   const fromFile = readStageEnv(stage, ROOT).API_KEY;
   if (fromFile) return { apiKey: fromFile, source: `.env.${stage}` };
-  return { apiKey: `local-${randomBytes(16).toString('hex')}`, source: 'generated' };
+  return { apiKey: '', source: 'none pinned: generated' };
 }
 
 export function parseEngine(value: string | undefined): DynamoDbEngineName {
@@ -110,13 +113,17 @@ export async function startLocalStage(opts: LocalStageOptions = {}): Promise<Run
   let packagedKey: string | undefined;
   if (!templatePath) {
     const { apiKey, source } = resolveApiKey(opts.apiKey, opts.stage ?? 'local');
-    packagedKey = apiKey;
+    packagedKey = apiKey || undefined;
     log(`Packaging stage ${opts.stage ?? 'local'} (API key from ${source}) ...`);
     templatePath = await packageStage(opts.stage ?? 'local', apiKey);
   }
   const template = readTemplate(templatePath);
+  const keyStore = new LocalApiKeyStore(apiKeysFile(opts));
   // Build (and so check) the API before starting anything: an unsupported construct stops here.
-  const api = buildApiModel(template, { stageName: opts.stage });
+  const api = buildApiModel(template, {
+    stageName: opts.stage,
+    generatedApiKey: (logicalId, stageName) => keyStore.valueFor(stageName, logicalId),
+  });
   // What the local stage serves differently on purpose (e.g. a canary: base deployment only).
   for (const notice of api.notices) log(notice);
   const usesDynamoDb =
@@ -142,6 +149,11 @@ export async function startLocalStage(opts: LocalStageOptions = {}): Promise<Run
       log(
         `DynamoDB (${engineName}${dataDir ? `, data in ${path.relative(ROOT, dataDir)}` : ', in memory'}) at ${dynamoEndpoint}`,
       );
+    }
+    keyStore.save(); // after the engine has locked the data directory the file sits in
+    if (keyStore.generated) {
+      const kept = keyStore.file ? `kept in ${path.relative(ROOT, keyStore.file)}` : 'in memory';
+      log(`API key of stage ${api.stageName}: generated as on AWS, ${kept}`);
     }
     let tables: string[] = [];
     let seeded: Record<string, number> = {};
@@ -179,6 +191,14 @@ export async function startLocalStage(opts: LocalStageOptions = {}): Promise<Run
     await stop();
     throw err;
   }
+}
+
+/** Where generated API keys are kept: with the stage's data (none for an in-memory stage). */
+function apiKeysFile(opts: LocalStageOptions): string | undefined {
+  if (opts.inMemory) return undefined;
+  if (opts.dynamoEndpoint) return path.join(ROOT, '.local-data', API_KEYS_FILE);
+  const dataDir = opts.dataDir ?? path.join(ROOT, '.local-data', opts.engine ?? DEFAULT_ENGINE);
+  return path.join(dataDir, API_KEYS_FILE);
 }
 
 async function listTables(endpoint: string): Promise<string[]> {

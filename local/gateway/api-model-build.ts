@@ -27,6 +27,11 @@ import { stableId, UnsupportedConstructError, type CfnTemplate } from './templat
 export interface BuildApiOptions {
   /** Stage to serve; default: the template's only AWS::ApiGateway::Stage, else `local`. */
   stageName?: string;
+  /**
+   * The value of an API key resource without `Value`, which API Gateway would generate
+   * (local/api-keys.ts keeps one per persisted stage). Default: a new random one.
+   */
+  generatedApiKey?: (logicalId: string, stageName: string) => string;
 }
 
 export function buildApiModel(template: CfnTemplate, opts: BuildApiOptions = {}): ApiModel {
@@ -95,7 +100,7 @@ export function buildApiModel(template: CfnTemplate, opts: BuildApiOptions = {})
     resource.methods.set(built.httpMethod, built);
   }
 
-  const usagePlans = linkedApiKeys(template, apiId, stageName);
+  const usagePlans = linkedApiKeys(template, apiId, stageName, opts.generatedApiKey);
   return {
     restApiLogicalId: api.logicalId,
     apiId,

@@ -2,6 +2,7 @@
  * Builds the limits throttling.ts enforces: the stage's `MethodSettings` throttling, and the API
  * keys linked by usage plans to this API and stage, each with its plan's throttles and quota.
  */
+import { randomBytes } from 'node:crypto';
 import {
   apiResources,
   isTrue,
@@ -137,18 +138,24 @@ function buildUsagePlan(
   };
 }
 
+/** A value like the 40 letters and digits API Gateway generates for a key. */
+export function generateApiKeyValue(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(randomBytes(40), (byte) => alphabet[byte % alphabet.length]).join('');
+}
+
 /** Enabled API keys linked by a usage plan to this API and stage, with that plan. */
 export function linkedApiKeys(
   template: CfnTemplate,
   apiId: string,
   stageName: string,
+  generatedApiKey: (logicalId: string, stageName: string) => string = generateApiKeyValue,
 ): Map<string, UsagePlanModel> {
   const keys = new Map(
     apiResources(template, 'AWS::ApiGateway::ApiKey').map((key) => {
-      if (key.props.Value === undefined) {
-        refuse(key.logicalId, 'Value', 'an API key without a Value (AWS would generate one)');
-      }
-      return [stableId(key.logicalId), { ...key.props, Value: key.props.Value }] as const;
+      // API Gateway generates the value of a key created without one.
+      const value = key.props.Value ?? generatedApiKey(key.logicalId, stageName);
+      return [stableId(key.logicalId), { ...key.props, Value: value }] as const;
     }),
   );
   const plans = new Map(

@@ -1,7 +1,7 @@
 /**
- * A stage's settings as Serverless reads them: `.env.<stage>` at the repository root
- * (`useDotenv` in serverless.ts). The scripts read the same file so that `--stage alice` finds
- * the region the stage was deployed to and the writer API key, without extra flags.
+ * A stage's settings as Serverless reads them: `.env.<stage>` at the repository root, else
+ * `.env` (`useDotenv` in serverless.ts). The scripts and `npm start` read the same file, so
+ * that `--stage alice` finds the region the stage was deployed to without extra flags.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,12 +21,20 @@ export function assertStageName(stage: string): void {
   }
 }
 
-/** The variables of `.env.<stage>`, or `{}` when the stage has no such file. */
-export function readStageEnv(stage: string, root = REPO_ROOT): Record<string, string> {
+/**
+ * The file Serverless loads for `stage` (useDotenv): `.env.<stage>`, else `.env`, else none.
+ * https://www.serverless.com/framework/docs/environment-variables
+ */
+export function stageEnvFile(stage: string, root = REPO_ROOT): string | undefined {
   assertStageName(stage);
-  const file = path.join(root, `.env.${stage}`);
-  if (!existsSync(file)) return {};
-  const parsed = parseEnv(readFileSync(file, 'utf8'));
+  return [`.env.${stage}`, '.env'].find((name) => existsSync(path.join(root, name)));
+}
+
+/** The variables of the file Serverless loads for `stage`, or `{}` when there is none. */
+export function readStageEnv(stage: string, root = REPO_ROOT): Record<string, string> {
+  const file = stageEnvFile(stage, root);
+  if (file === undefined) return {};
+  const parsed = parseEnv(readFileSync(path.join(root, file), 'utf8'));
   return Object.fromEntries(
     Object.entries(parsed).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
