@@ -2,12 +2,13 @@
  * `npm run seed -- --stage alice` loads `data/` (or `--file`) into a stage's table.
  *
  *   --stage S            deployed stage: table from the outputs of stack config-store-S
- *   --region R           region of the stack (default: AWS_REGION, then .env.S, then us-east-1)
+ *   --region R           region of the stack (default: AWS_REGION, then .env.S or .env, then us-east-1)
  *   --file F             a JSON file or directory to load instead of data/ (repeatable)
  *   --endpoint URL       a DynamoDB endpoint (e.g. the local stage's): no CloudFormation
  *   --table NAME         the table to write; default config-store-S (needed without --stage)
  *
- * See README.md ("Seeding a table and smoke-testing a stage").
+ * Needs AWS credentials that may read the stack and write the table; no `.env.S`.
+ * See docs/seed-and-smoke.md.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -34,7 +35,7 @@ import {
   stackNameFor,
   type DescribeStacksClient,
 } from './lib/stack-outputs';
-import { assertStageName, readStageEnv, REPO_ROOT } from './lib/stage-env';
+import { assertStageName, readStageEnv, REPO_ROOT, stageEnvFile } from './lib/stage-env';
 
 export const SEED_USAGE = `Usage:
   npm run seed -- --stage <stage> [--region <region>] [--file <json or dir>]...
@@ -121,17 +122,19 @@ async function resolveSeedTarget(
   if (!flags.stage) {
     throw new UsageError(`Pass --stage <stage> (or --endpoint and --table)\n\n${SEED_USAGE}`);
   }
-  const { region, source } = resolveRegion({
+  const resolved = resolveRegion({
     flag: flags.region,
     env: deps.env,
     stageEnv,
     stage: flags.stage,
+    stageEnvFile: stageEnvFile(flags.stage),
   });
+  const { region, source } = resolved;
   const where = `${region}, from ${source}`;
   if (flags.table) return { tableName: flags.table, region, description: `--table, ${where}` };
   const cfn = deps.cloudFormation(region);
   try {
-    const outputs = await describeStackOutputs(cfn, flags.stage, region);
+    const outputs = await describeStackOutputs(cfn, flags.stage, resolved);
     const tableName = requireOutput(outputs, 'TableName');
     return {
       tableName,

@@ -3,24 +3,29 @@
  * one line per check (✔/✘), a summary, exit code 1 when anything failed. It writes only under
  * a random `smoke-<hex>` id prefix and deletes what it wrote.
  *
- *   --stage S          deployed stage: endpoint from the outputs of stack config-store-S
- *   --region R         region of the stack (default: AWS_REGION, then .env.S, then us-east-1)
+ *   --stage S          deployed stage: endpoint and writer key from stack config-store-S
+ *                      (outputs ServiceEndpoint and ApiKeyId, the key's value by GetApiKey)
+ *   --region R         region of the stack (default: AWS_REGION, then .env.S or .env, then us-east-1)
  *   --endpoint URL     base URL of the API, stage included (e.g. the local stage's)
- *   --api-key K        writer key (default: API_KEY, then API_KEY in .env.S)
+ *   --api-key K        writer key (default: API_KEY, else the stack's current writer key)
  *   --timeout MS       deadline of each request (default 10000)
  *
- * See README.md ("Seeding a table and smoke-testing a stage").
+ * With --stage it needs AWS credentials that may read the stack and the key; no `.env.S`.
+ * See docs/seed-and-smoke.md.
  */
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { parseFlags, runAsProcess, UsageError, type Print } from './lib/cli';
 import { resolveRegion } from './lib/region';
 import { formatResult, formatSummary, runSmoke, type SmokeOptions } from './lib/smoke-runner';
 import {
   describeStackOutputs,
+  readWriterKey,
   requireOutput,
   type DescribeStacksClient,
+  type GetApiKeyClient,
 } from './lib/stack-outputs';
-import { assertStageName, readStageEnv } from './lib/stage-env';
+import { assertStageName, readStageEnv, stageEnvFile } from './lib/stage-env';
 
 export const SMOKE_USAGE = `Usage:
   npm run smoke -- --stage <stage> [--region <region>] [--api-key <key>] [--timeout <ms>]
@@ -39,6 +44,7 @@ export interface SmokeDeps {
   env: NodeJS.ProcessEnv;
   print: Print;
   cloudFormation(region: string): DescribeStacksClient & { destroy?(): void };
+  apiGateway(region: string): GetApiKeyClient & { destroy?(): void };
   fetch?: SmokeOptions['fetch'];
 }
 
@@ -46,6 +52,7 @@ export const defaultSmokeDeps: SmokeDeps = {
   env: process.env,
   print: (line) => console.log(line),
   cloudFormation: (region) => new CloudFormationClient({ region }),
+  apiGateway: (region) => new APIGatewayClient({ region }),
 };
 
 interface SmokeTarget {
@@ -90,35 +97,53 @@ async function resolveSmokeTarget(
   deps: SmokeDeps,
 ): Promise<SmokeTarget> {
   if (flags.stage !== undefined) assertStageName(flags.stage);
-  const stageEnv = flags.stage ? readStageEnv(flags.stage) : {};
-  const apiKey = flags['api-key'] ?? deps.env.API_KEY ?? stageEnv.API_KEY;
-  const keyHint = (apiKeyId?: string) =>
-    `Pass --api-key <key>, set API_KEY, or set API_KEY in .env.<stage>` +
-    (apiKeyId ? ` (aws apigateway get-api-key --api-key ${apiKeyId} --include-value)` : '');
+  const givenKey = flags['api-key'] ?? deps.env.API_KEY;
   if (flags.endpoint) {
-    if (!apiKey) throw new UsageError(`No writer API key. ${keyHint()}\n\n${SMOKE_USAGE}`);
-    return { baseUrl: parseBaseUrl(flags.endpoint), apiKey, description: '--endpoint' };
+    if (!givenKey) {
+      throw new UsageError(
+        `No writer API key for --endpoint: pass --api-key <key> or set API_KEY (npm start ` +
+          `prints the local stage's key)\n\n${SMOKE_USAGE}`,
+      );
+    }
+    return { baseUrl: parseBaseUrl(flags.endpoint), apiKey: givenKey, description: '--endpoint' };
   }
   if (!flags.stage) {
     throw new UsageError(`Pass --stage <stage> or --endpoint <url>\n\n${SMOKE_USAGE}`);
   }
-  const { region, source } = resolveRegion({
+  const region = resolveRegion({
     flag: flags.region,
     env: deps.env,
-    stageEnv,
+    stageEnv: readStageEnv(flags.stage),
     stage: flags.stage,
+    stageEnvFile: stageEnvFile(flags.stage),
   });
-  const cfn = deps.cloudFormation(region);
+  const cfn = deps.cloudFormation(region.region);
   try {
     const outputs = await describeStackOutputs(cfn, flags.stage, region);
     const baseUrl = parseBaseUrl(requireOutput(outputs, 'ServiceEndpoint'));
-    if (!apiKey) throw new UsageError(`No writer API key. ${keyHint(outputs.values.ApiKeyId)}`);
-    return {
-      baseUrl,
-      apiKey,
-      internalNames: [outputs.values.TableName, outputs.stackName].filter(Boolean),
-      description: `output ServiceEndpoint of stack ${outputs.stackName}, ${region} from ${source}`,
-    };
+    const internalNames = [outputs.values.TableName, outputs.stackName].filter(Boolean);
+    const from = `${outputs.stackName}, ${region.region} from ${region.source}`;
+    if (givenKey) {
+      const keySource = flags['api-key'] ? '--api-key' : 'API_KEY';
+      return {
+        baseUrl,
+        apiKey: givenKey,
+        internalNames,
+        description: `output ServiceEndpoint of stack ${from}; key from ${keySource}`,
+      };
+    }
+    const apiGateway = deps.apiGateway(region.region);
+    try {
+      const key = await readWriterKey(apiGateway, outputs);
+      return {
+        baseUrl,
+        apiKey: key.value,
+        internalNames,
+        description: `output ServiceEndpoint of stack ${from}; key ${key.name}`,
+      };
+    } finally {
+      apiGateway.destroy?.();
+    }
   } finally {
     cfn.destroy?.();
   }

@@ -18,11 +18,14 @@ export function resolveRegion(opts: {
   env: NodeJS.ProcessEnv;
   stageEnv: Record<string, string>;
   stage?: string;
+  /** The file `stageEnv` came from (`.env.<stage>` or `.env`). */
+  stageEnvFile?: string;
 }): ResolvedRegion {
   if (opts.flag) return { region: opts.flag, source: '--region' };
   if (opts.env.AWS_REGION) return { region: opts.env.AWS_REGION, source: 'AWS_REGION' };
   if (opts.stageEnv.AWS_REGION) {
-    return { region: opts.stageEnv.AWS_REGION, source: `AWS_REGION in .env.${opts.stage}` };
+    const file = opts.stageEnvFile ?? `.env.${opts.stage}`;
+    return { region: opts.stageEnv.AWS_REGION, source: `AWS_REGION in ${file}` };
   }
   return { region: DEFAULT_REGION, source: 'default of serverless.ts' };
 }

@@ -89,11 +89,22 @@ describe('npm run seed', () => {
     expect(fake.dynamo.sent[0].RequestItems?.['config-store-local']).toHaveLength(3);
   });
 
-  it('fails naming the stack when the stage was never deployed', async () => {
-    const fake = fakeDeps({ stacks: [{ error: recordedError('describe-stacks.not-found.json') }] });
-    await expect(seedMain(['--stage', 'x'], fake.deps)).rejects.toThrow(
-      'Stack config-store-x does not exist in eu-west-1',
-    );
+  it.each([
+    [
+      'describe-stacks.not-found.json',
+      'No stack config-store-x (stage x, region eu-west-1 from AWS_REGION). Deploy the stage',
+    ],
+    [
+      'no-credentials.json',
+      'No AWS credentials to read stack config-store-x (stage x, region eu-west-1 from AWS_REGION)',
+    ],
+    [
+      'describe-stacks.access-denied.json',
+      'Not allowed to read stack config-store-x (stage x, region eu-west-1 from AWS_REGION)',
+    ],
+  ])('fails on %s naming stage, region and stack, before writing', async (fixture, message) => {
+    const fake = fakeDeps({ stacks: [{ error: recordedError(fixture) }] });
+    await expect(seedMain(['--stage', 'x'], fake.deps)).rejects.toThrow(message);
     expect(fake.dynamo.sent).toEqual([]);
   });
 
