@@ -1,9 +1,17 @@
 /**
- * $context and its response overrides.
+ * $context and its overrides.
  *
  * $context.responseOverride.status / .header.X are read after the whole template has rendered and
  * replace the integration response's status and headers. API Gateway answers 5XX when a template
  * sets the same override twice, so the maps refuse a second write.
+ *
+ * $context.requestOverride.header / .querystring / .path are maps a request template fills to
+ * change the integration request's headers, query string and path parameters; they are read
+ * back after rendering (requestOverrides in MappingResult). See
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-override-request-response-parameters.html
+ *
+ * Every map here is a real mutable Java map: #set($context.requestOverride.header.X = ...),
+ * $context.requestOverride.header.put(...) and $context["requestOverride"] all reach it.
  */
 import { TemplateRuntimeError } from './errors';
 import { JMap, fromHost, isNull, javaToString } from './values';
@@ -25,6 +33,7 @@ export interface ContextVariable {
   context: JMap;
   responseOverride: JMap;
   responseHeaders: JMap;
+  requestOverride: { header: JMap; querystring: JMap; path: JMap };
 }
 
 export function buildContext(values: Record<string, unknown> | undefined): ContextVariable {
@@ -34,7 +43,30 @@ export function buildContext(values: Record<string, unknown> | undefined): Conte
   // The header map is part of the template's initial state, not a write by the template.
   responseOverride.map.set('header', responseHeaders);
   context.map.set('responseOverride', responseOverride);
-  return { context, responseOverride, responseHeaders };
+  const requestOverride = { header: new JMap(), querystring: new JMap(), path: new JMap() };
+  context.map.set('requestOverride', new JMap(Object.entries(requestOverride)));
+  return { context, responseOverride, responseHeaders, requestOverride };
+}
+
+export interface RequestOverrides {
+  header: Record<string, string>;
+  querystring: Record<string, string>;
+  path: Record<string, string>;
+}
+
+/** The request overrides a template set, as strings (null values are not overrides). */
+export function readRequestOverrides(ctx: ContextVariable): RequestOverrides {
+  const strings = (map: JMap): Record<string, string> => {
+    // Null-prototype: names are client-chosen data, never object properties.
+    const out = Object.create(null) as Record<string, string>;
+    for (const [name, value] of map.map) if (!isNull(value)) out[name] = javaToString(value);
+    return out;
+  };
+  return {
+    header: strings(ctx.requestOverride.header),
+    querystring: strings(ctx.requestOverride.querystring),
+    path: strings(ctx.requestOverride.path),
+  };
 }
 
 /** Reads the overrides a template set. */

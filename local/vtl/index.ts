@@ -1,17 +1,23 @@
 /**
  * Renders API Gateway REST mapping templates the way AWS does: Apache Velocity 1.7 semantics on
  * Java objects, API Gateway's $input/$util/$context/$stageVariables, its limits, and
- * $context.responseOverride. See README.md ("The mapping-template runtime").
+ * $context.responseOverride / requestOverride. See docs/mapping-template-runtime.md.
+ *
+ * The runtime, file by file: parser.ts (template text to a checked tree), compiler.ts (the tree
+ * to one JavaScript function), helpers.ts (what that function calls), operators.ts (Java
+ * numbers and Velocity's operators), java.ts (Java methods), values.ts (the Java value model),
+ * input.ts / context.ts / util.ts ($input, $context, $util).
  */
-import { buildContext, readOverrides } from './context';
+import { RequestOverrides, buildContext, readOverrides, readRequestOverrides } from './context';
+import { compileTemplate } from './compiler';
 import { TemplateRuntimeError, UnsupportedTemplateError } from './errors';
+import { Warning } from './helpers';
 import { InputObject } from './input';
-import { Warning, compileNodes, compileProgram } from './interpreter';
-import { UtilObject } from './util';
+import { UTIL } from './util';
 import { JMap } from './values';
 
 export { TemplateRuntimeError, UnsupportedTemplateError };
-export type { Warning };
+export type { RequestOverrides, Warning };
 
 export interface MappingInput {
   body: string; // raw body the template sees as $input.body (request body for request templates, integration response body for response templates)
@@ -28,6 +34,11 @@ export interface MappingResult {
   body: string; // rendered output
   statusOverride?: number; // from $context.responseOverride.status
   headerOverrides: Record<string, string>; // from $context.responseOverride.header.X
+  /**
+   * What the template put in $context.requestOverride.header / .querystring / .path (empty maps
+   * when it set none): the integration request's overrides, applied by the gateway.
+   */
+  requestOverrides: RequestOverrides;
 }
 
 export interface RenderOptions {
@@ -52,17 +63,19 @@ export function compileMappingTemplate(
       `mapping template is ${size} bytes; API Gateway's limit is 300 KB (${TEMPLATE_SIZE_LIMIT} bytes)`,
     );
   }
-  const program = compileProgram(compileNodes(template));
+  const { render } = compileTemplate(template);
+  const state = { onWarning: options.onWarning };
   return (input: MappingInput): MappingResult => {
     const ctx = buildContext(input.context);
-    const globals: [string, unknown][] = [
-      ['input', new InputObject(input.body, input.params ?? {})],
-      ['util', new UtilObject()],
-      ['context', ctx.context],
-      ['stageVariables', new JMap(Object.entries(input.stageVariables ?? {}))],
+    // In GLOBAL_NAMES order (compiler.ts).
+    const globals = [
+      new InputObject(input.body, input.params ?? {}),
+      UTIL,
+      ctx.context,
+      new JMap(Object.entries(input.stageVariables ?? {})),
     ];
-    const body = program(globals, options.onWarning);
-    return { body, ...readOverrides(ctx) };
+    const body = render(globals, state);
+    return { body, ...readOverrides(ctx), requestOverrides: readRequestOverrides(ctx) };
   };
 }
 

@@ -5,29 +5,17 @@
  */
 import { TemplateRuntimeError, UnsupportedTemplateError } from './errors';
 import {
-  JArray,
-  JDouble,
-  JList,
-  JMap,
-  isHostObject,
-  isInteger,
-  isNull,
-  javaToString,
-} from './values';
+  compareNumbers,
+  doubleValue,
+  intValue,
+  javaClassName,
+  javaEquals,
+  longValue,
+  numberClassName,
+} from './operators';
 
-/** Velocity's name for a value's class, used in error messages. */
-export function javaClassName(value: unknown): string {
-  if (typeof value === 'string') return 'String';
-  if (typeof value === 'number') return 'Integer';
-  if (typeof value === 'bigint') return 'Long';
-  if (typeof value === 'boolean') return 'Boolean';
-  if (value instanceof JDouble) return 'Double';
-  if (value instanceof JList) return value.json ? 'JSONArray' : 'ArrayList';
-  if (value instanceof JArray) return 'String[]';
-  if (value instanceof JMap) return 'LinkedHashMap';
-  if (isHostObject(value)) return value.hostName;
-  return typeof value;
-}
+export { javaClassName, javaEquals };
+import { JArray, JList, JMap, isHostObject, isNull, isNumber, javaToString } from './values';
 
 /**
  * Translates a java.util.regex pattern to a JS RegExp, refusing the constructs whose meaning
@@ -164,8 +152,16 @@ function argString(value: unknown, method: string): string {
   throw noSuchMethod('String', method, [value]);
 }
 
+/**
+ * Thrown when an argument is a number of another class than the method's int parameter (a Long
+ * for get(int)): Velocity finds no method and the call yields null. callJavaMethod catches it.
+ */
+class NoMatchingMethod {}
+const NO_MATCHING_METHOD = new NoMatchingMethod();
+
 function argInt(value: unknown, method: string, on: string): number {
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'number') return value;
+  if (isNumber(value)) throw NO_MATCHING_METHOD;
   throw noSuchMethod(on, method, [value]);
 }
 
@@ -244,21 +240,6 @@ function stringHash(s: string): number {
   let h = 0;
   for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
   return h;
-}
-
-export function javaEquals(a: unknown, b: unknown): boolean {
-  if (isNull(a) || isNull(b)) return isNull(a) && isNull(b);
-  if (isInteger(a) && isInteger(b)) return BigInt(a) === BigInt(b);
-  if (a instanceof JDouble && b instanceof JDouble) return a.value === b.value;
-  if (a instanceof JList && b instanceof JList) {
-    return a.items.length === b.items.length && a.items.every((x, i) => javaEquals(x, b.items[i]));
-  }
-  if (a instanceof JMap && b instanceof JMap) {
-    if (a.map.size !== b.map.size) return false;
-    for (const [k, v] of a.map) if (!b.map.has(k) || !javaEquals(v, b.map.get(k))) return false;
-    return true;
-  }
-  return a === b;
 }
 
 function callString(s: string, name: string, args: unknown[], signature: string): unknown {
@@ -488,13 +469,19 @@ function callNumberOrBoolean(value: unknown, name: string, args: unknown[]): unk
   if (args.length === 0) {
     if (name === 'toString') return javaToString(value);
     if (name === 'booleanValue' && typeof value === 'boolean') return value;
-    if (isInteger(value) || value instanceof JDouble) {
-      const n = value instanceof JDouble ? value.value : Number(value);
-      if (name === 'intValue' || name === 'longValue') return Math.trunc(n) | 0;
-      if (name === 'doubleValue') return new JDouble(n);
+    if (isNumber(value)) {
+      if (name === 'intValue') return intValue(value);
+      // A Long, even when small (Velocity boxes the long it returns).
+      if (name === 'longValue') return longValue(value);
+      if (name === 'doubleValue') return doubleValue(value);
     }
   }
   if (name === 'equals' && args.length === 1) return javaEquals(value, args[0]);
+  if (name === 'compareTo' && args.length === 1 && isNumber(value)) {
+    // Comparable<Integer> etc.: only a number of the same class is accepted.
+    if (numberClassName(args[0]) !== numberClassName(value)) return undefined;
+    return compareNumbers(value, args[0]);
+  }
   if (typeof value === 'boolean') return absent('Boolean', 'Boolean', name, args);
   return absent('Number', javaClassName(value), name, args);
 }
@@ -509,13 +496,18 @@ export function callJavaMethod(
   args: unknown[],
   signature = `${name}/${args.length}`,
 ): unknown {
-  if (typeof target === 'string') return callString(target, name, args, signature);
-  if (target instanceof JList || target instanceof JArray)
-    return callList(target, name, args, signature);
-  if (target instanceof JMap) return callMap(target, name, args, signature);
-  if (isHostObject(target)) return target.callMethod(name, args);
-  if (target instanceof MapEntry) return target.callMethod(name, args);
-  return callNumberOrBoolean(target, name, args);
+  try {
+    if (typeof target === 'string') return callString(target, name, args, signature);
+    if (target instanceof JList || target instanceof JArray)
+      return callList(target, name, args, signature);
+    if (target instanceof JMap) return callMap(target, name, args, signature);
+    if (isHostObject(target)) return target.callMethod(name, args);
+    if (target instanceof MapEntry) return target.callMethod(name, args);
+    return callNumberOrBoolean(target, name, args);
+  } catch (e) {
+    if (e === NO_MATCHING_METHOD) return undefined;
+    throw e;
+  }
 }
 
 /**

@@ -135,10 +135,28 @@ export function parseJson(s: string): unknown {
   }
 }
 
+/** Each $util function on a java.lang.String argument. */
+const IMPLEMENTATIONS = new Map<string, (arg: string) => unknown>([
+  ['escapeJavaScript', escapeJavaScript],
+  ['parseJson', parseJson],
+  ['urlEncode', urlEncode],
+  ['urlDecode', urlDecode],
+  ['base64Encode', base64Encode],
+  ['base64Decode', base64Decode],
+]);
+
 /**
- * $util as a Velocity object. Each function takes a java.lang.String: Velocity finds no method for
- * another argument type (or null) and the call yields null, which renders as nothing.
+ * $util.name as a function of one argument. Each function takes a java.lang.String: Velocity
+ * finds no method for another argument type (or null) and the call yields null, which renders
+ * as nothing. Undefined for a name that is not one of the six.
  */
+export function utilFunction(name: string): ((arg: unknown) => unknown) | undefined {
+  const implementation = IMPLEMENTATIONS.get(name);
+  if (!implementation) return undefined;
+  return (arg) => (typeof arg === 'string' ? implementation(arg) : null);
+}
+
+/** $util as a Velocity object. */
 export class UtilObject implements HostObject {
   readonly hostName = '$util';
   getProperty(): unknown {
@@ -148,25 +166,15 @@ export class UtilObject implements HostObject {
     if (args.length !== 1) {
       throw new UnsupportedTemplateError(`$util.${name} takes exactly one argument`);
     }
-    const [arg] = args;
-    if (typeof arg !== 'string') return null;
-    switch (name) {
-      case 'escapeJavaScript':
-        return escapeJavaScript(arg);
-      case 'parseJson':
-        return parseJson(arg);
-      case 'urlEncode':
-        return urlEncode(arg);
-      case 'urlDecode':
-        return urlDecode(arg);
-      case 'base64Encode':
-        return base64Encode(arg);
-      case 'base64Decode':
-        return base64Decode(arg);
-      default:
-        throw new UnsupportedTemplateError(
-          `$util.${name} is not one of API Gateway's $util functions`,
-        );
+    const call = utilFunction(name);
+    if (!call) {
+      throw new UnsupportedTemplateError(
+        `$util.${name} is not one of API Gateway's $util functions`,
+      );
     }
+    return call(args[0]);
   }
 }
+
+/** $util holds no state: one instance serves every render. */
+export const UTIL = new UtilObject();

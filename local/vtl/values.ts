@@ -5,8 +5,12 @@
  * follow from their classes: integer vs decimal arithmetic, how a collection prints, which
  * methods exist. JS values map as follows:
  *   java.lang.String            -> string
- *   java.lang.Integer / Long    -> number (always an integer) or bigint (beyond 2^53)
+ *   java.lang.Integer           -> number (always an integer in Java's int range)
+ *   java.lang.Long              -> bigint (always in Java's long range)
+ *   java.math.BigInteger        -> JBigInteger
  *   java.lang.Double            -> JDouble
+ *   java.math.BigDecimal        -> JBigDecimal (json-smart's long decimals, and arithmetic
+ *                                  mixing a Double with a BigInteger)
  *   java.lang.Boolean           -> boolean
  *   null                        -> null / undefined (undefined: never set)
  *   java.util.ArrayList         -> JList (json = false), prints as [a, b]
@@ -21,6 +25,86 @@ export class JDouble {
   toString(): string {
     return javaDoubleToString(this.value);
   }
+}
+
+/** Java's int range: an integer outside it is a Long (or BigInteger). */
+export const INT_MIN = -(2 ** 31);
+export const INT_MAX = 2 ** 31 - 1;
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+
+export function isInt(value: number): boolean {
+  return value >= INT_MIN && value <= INT_MAX;
+}
+
+export class JBigInteger {
+  constructor(readonly value: bigint) {}
+  toString(): string {
+    return this.value.toString();
+  }
+}
+
+/** java.math.BigDecimal: unscaled × 10^-scale. */
+export class JBigDecimal {
+  constructor(
+    readonly unscaled: bigint,
+    readonly scale: number,
+  ) {}
+  /** BigDecimal.toString: plain unless the exponent is large or very negative. */
+  toString(): string {
+    const negative = this.unscaled < 0n;
+    const digits = (negative ? -this.unscaled : this.unscaled).toString();
+    const adjusted = -this.scale + (digits.length - 1);
+    let text: string;
+    if (this.scale >= 0 && adjusted >= -6) {
+      if (this.scale === 0) text = digits;
+      else if (digits.length > this.scale)
+        text = `${digits.slice(0, digits.length - this.scale)}.${digits.slice(digits.length - this.scale)}`;
+      else text = `0.${'0'.repeat(this.scale - digits.length)}${digits}`;
+    } else {
+      text = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+      if (adjusted !== 0) text += `E${adjusted > 0 ? '+' : ''}${adjusted}`;
+    }
+    return negative ? `-${text}` : text;
+  }
+  /** The exact decimal value of a JS number (new BigDecimal(double)). */
+  static ofDouble(x: number): JBigDecimal {
+    if (!Number.isFinite(x)) throw new RangeError(`NumberFormatException: ${x} as BigDecimal`);
+    let scale = 0;
+    let v = x;
+    // Doubles are binary fractions: multiplying by 2 until integral gives m / 2^k, which is
+    // m * 5^k / 10^k exactly.
+    while (!Number.isInteger(v)) {
+      v *= 2;
+      scale++;
+    }
+    return new JBigDecimal(BigInt(v) * 5n ** BigInt(scale), scale);
+  }
+  static parse(text: string): JBigDecimal {
+    const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+    if (!m) throw new SyntaxError(`not a decimal: ${text}`);
+    const fraction = m[3] ?? '';
+    const unscaled = BigInt(`${m[1]}${m[2]}${fraction}` || '0');
+    return new JBigDecimal(unscaled, fraction.length - Number(m[4] ?? 0));
+  }
+}
+
+/** A Java integer value of the smallest class that holds it: Integer, Long, then BigInteger. */
+export function javaInteger(value: bigint): number | bigint | JBigInteger {
+  if (value >= BigInt(INT_MIN) && value <= BigInt(INT_MAX)) return Number(value);
+  if (value >= LONG_MIN && value <= LONG_MAX) return value;
+  return new JBigInteger(value);
+}
+
+/** Integer.parseInt, then Long.parseLong, then new BigInteger: how Velocity and json-smart type integers. */
+export function parseJavaInteger(text: string): number | bigint | JBigInteger {
+  const n = Number(text);
+  if (Number.isInteger(n) && isInt(n)) return n;
+  return javaInteger(BigInt(text));
+}
+
+export function isLong(value: bigint): boolean {
+  return value >= LONG_MIN && value <= LONG_MAX;
 }
 
 export class JList {
@@ -63,12 +147,22 @@ export function isHostObject(value: unknown): value is HostObject {
   return typeof value === 'object' && value !== null && 'hostName' in value;
 }
 
-export function isInteger(value: unknown): value is number | bigint {
-  return (typeof value === 'number' && Number.isInteger(value)) || typeof value === 'bigint';
+/** An Integer, Long or BigInteger. */
+export function isInteger(value: unknown): value is number | bigint | JBigInteger {
+  return typeof value === 'number' || typeof value === 'bigint' || value instanceof JBigInteger;
 }
 
-export function isNumber(value: unknown): value is number | bigint | JDouble {
-  return isInteger(value) || value instanceof JDouble;
+/** Any java.lang.Number. */
+export function isNumber(
+  value: unknown,
+): value is number | bigint | JBigInteger | JDouble | JBigDecimal {
+  return (
+    typeof value === 'number' ||
+    typeof value === 'bigint' ||
+    value instanceof JDouble ||
+    value instanceof JBigInteger ||
+    value instanceof JBigDecimal
+  );
 }
 
 export function isNull(value: unknown): value is null | undefined {
@@ -98,7 +192,9 @@ export function javaToString(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
     return String(value);
   }
-  if (value instanceof JDouble) return value.toString();
+  if (value instanceof JDouble || value instanceof JBigInteger || value instanceof JBigDecimal) {
+    return value.toString();
+  }
   if (value instanceof JList) {
     if (value.json) return toJsonSmart(value);
     return `[${value.items.map((item) => (item === value ? '(this Collection)' : javaToString(item))).join(', ')}]`;
@@ -124,7 +220,9 @@ export function toJsonSmart(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
     return String(value);
   }
-  if (value instanceof JDouble) return value.toString();
+  if (value instanceof JDouble || value instanceof JBigInteger || value instanceof JBigDecimal) {
+    return value.toString();
+  }
   if (value instanceof JList || value instanceof JArray) {
     return `[${value.items.map(toJsonSmart).join(',')}]`;
   }
@@ -181,11 +279,13 @@ export function escapeJsonSmart(s: string): string {
 /** A JSON number kept as its source text, so integers beyond 2^53 keep every digit. */
 export class JsonNumber {
   constructor(readonly text: string) {}
-  toJava(): number | bigint | JDouble {
-    if (/^-?\d+$/.test(this.text)) {
-      const n = Number(this.text);
-      return Number.isSafeInteger(n) ? n : BigInt(this.text);
-    }
+  /**
+   * json-smart's typing (JSONParserBase in permissive mode): an integer is an Integer, Long or
+   * BigInteger by size; a decimal longer than 18 characters a BigDecimal, others a Double.
+   */
+  toJava(): number | bigint | JBigInteger | JDouble | JBigDecimal {
+    if (/^-?\d+$/.test(this.text)) return parseJavaInteger(this.text);
+    if (this.text.length > 18) return JBigDecimal.parse(this.text);
     return new JDouble(Number(this.text));
   }
 }
@@ -284,7 +384,10 @@ export function parseJsonToJava(text: string): unknown {
 /** Converts a plain JS value handed in by the caller ($context, params) to the Java model. */
 export function fromHost(value: unknown): unknown {
   if (Array.isArray(value)) return new JList(value.map(fromHost));
-  if (typeof value === 'number') return Number.isInteger(value) ? value : new JDouble(value);
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) return new JDouble(value);
+    return isInt(value) ? value : javaInteger(BigInt(value));
+  }
   if (value instanceof JMap || value instanceof JList || value instanceof JDouble) return value;
   if (typeof value === 'object' && value !== null) {
     return new JMap(Object.entries(value).map(([k, v]) => [k, fromHost(v)]));

@@ -167,10 +167,15 @@ describe('$context.responseOverride', () => {
       body: 'ok',
       statusOverride: 418,
       headerOverrides: { 'X-Reason': 'teapot' },
+      requestOverrides: { header: {}, querystring: {}, path: {} },
     });
   });
   it('no override leaves the response alone', () => {
-    expect(renderMappingTemplate('x', { body: '{}' })).toEqual({ body: 'x', headerOverrides: {} });
+    expect(renderMappingTemplate('x', { body: '{}' })).toEqual({
+      body: 'x',
+      headerOverrides: {},
+      requestOverrides: { header: {}, querystring: {}, path: {} },
+    });
   });
   it('setting the same override twice is an error, as on AWS (5XX)', () => {
     expect(() =>
