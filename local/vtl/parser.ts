@@ -341,6 +341,8 @@ function checkEscapes(source: string, ast: Ast[]): void {
   }
 }
 
+const PROTO_MAP_KEY = /['"]__proto__['"]\s*:/;
+
 export function parseTemplate(template: string): Node[] {
   let ast: Ast[];
   try {
@@ -351,6 +353,12 @@ export function parseTemplate(template: string): Node[] {
     );
   }
   checkEscapes(template, ast);
+  if (PROTO_MAP_KEY.test(template)) {
+    // velocityjs builds map literals as JS objects, where this key sets the prototype instead.
+    throw unsupported(
+      'map literal key "__proto__" (velocityjs drops it; build the map with $map.put("__proto__", ...))',
+    );
+  }
   const tokens: Token[] = [];
   flatten(ast, tokens);
   const nodes = build(gobble(splitStops(tokens)));
