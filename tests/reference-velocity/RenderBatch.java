@@ -8,7 +8,7 @@
 //
 // Usage: java -cp <jars> RenderBatch.java <cases.json> <results.json>
 // cases.json: [{"template", "body", "params": {path, querystring, header}, "context", "stageVariables"}]
-// results.json: [{"body", "status", "headers"} | {"error"}]
+// results.json: [{"body", "status", "headers", "requestOverrides"} | {"error"}]
 
 import com.jayway.jsonpath.JsonPath;
 import com.jayway.jsonpath.PathNotFoundException;
@@ -139,6 +139,12 @@ public class RenderBatch {
         Map<String, Object> override = new LinkedHashMap<>();
         override.put("header", new LinkedHashMap<String, Object>());
         context.put("responseOverride", override);
+        // $context.requestOverride: header, querystring and path maps a request template fills.
+        Map<String, Object> requestOverride = new LinkedHashMap<>();
+        for (String where : new String[] {"header", "querystring", "path"}) {
+          requestOverride.put(where, new LinkedHashMap<String, Object>());
+        }
+        context.put("requestOverride", requestOverride);
 
         VelocityContext vc = new VelocityContext();
         vc.put("input", new Input((String) tc.get("body"), params));
@@ -163,6 +169,16 @@ public class RenderBatch {
           headers.put(e.getKey(), String.valueOf(e.getValue()));
         }
         result.put("headers", headers);
+        Map<String, Object> requestOverrides = new LinkedHashMap<>();
+        for (String where : new String[] {"header", "querystring", "path"}) {
+          Map<String, Object> values = new LinkedHashMap<>();
+          for (Map.Entry<String, Object> e :
+              ((Map<String, Object>) requestOverride.get(where)).entrySet()) {
+            if (e.getValue() != null) values.put(e.getKey(), String.valueOf(e.getValue()));
+          }
+          requestOverrides.put(where, values);
+        }
+        result.put("requestOverrides", requestOverrides);
       } catch (Throwable e) {
         result.put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
       }

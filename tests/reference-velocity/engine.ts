@@ -28,7 +28,17 @@ export interface ReferenceCase {
 }
 
 export type ReferenceResult =
-  { body: string; status?: string; headers: Record<string, string> } | { error: string };
+  | {
+      body: string;
+      status?: string;
+      headers: Record<string, string>;
+      requestOverrides: {
+        header: Record<string, string>;
+        querystring: Record<string, string>;
+        path: Record<string, string>;
+      };
+    }
+  | { error: string };
 
 /** Why the reference engine cannot run here, or undefined when it can. */
 export function referenceEngineMissing(): string | undefined {

@@ -170,6 +170,17 @@ describe('$context.responseOverride', () => {
       requestOverrides: { header: {}, querystring: {}, path: {} },
     });
   });
+  it('hands back $context.requestOverride maps, whichever form the template wrote them in', () => {
+    const result = renderMappingTemplate(
+      "#set($context.requestOverride.header.X-A = 'a')#set($q = $context.requestOverride.querystring)#set($ok = $q.put('q', 1))#set($context['requestOverride']['path']['p'] = 'x')ok",
+      { body: '{}' },
+    );
+    expect(result.requestOverrides).toEqual({
+      header: { 'X-A': 'a' },
+      querystring: { q: '1' },
+      path: { p: 'x' },
+    });
+  });
   it('no override leaves the response alone', () => {
     expect(renderMappingTemplate('x', { body: '{}' })).toEqual({
       body: 'x',

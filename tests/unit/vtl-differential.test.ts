@@ -52,6 +52,7 @@ if (missing !== undefined) {
       body: result.body,
       ...(result.statusOverride !== undefined ? { status: String(result.statusOverride) } : {}),
       headers: result.headerOverrides,
+      requestOverrides: result.requestOverrides,
     };
   };
 
