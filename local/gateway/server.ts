@@ -137,6 +137,10 @@ export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promis
     socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${headers}\r\n${answer.body}`);
     log(`- (unparsable request: ${err.code ?? err.message}) ${status}`);
   };
+  // Node keeps only the first 2000 headers by default and drops the rest silently: a header
+  // the client sent (If-None-Match after 2000 others) would vanish. Every header is kept; the
+  // 16 KB header limit above still bounds how many there can be.
+  server.maxHeadersCount = 0;
   // Benchmarks and browsers keep connections open; a clean stop must not wait for them.
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
