@@ -41,13 +41,21 @@ class WriterKeysPlugin {
         const provider = serverless.service.provider;
         if (provider.shouldNotDeploy) return;
         const aws = serverless.getProvider('aws');
-        const result = (await aws.request('CloudFormation', 'describeStacks', {
-          StackName: aws.naming.getStackName(),
-        })) as { Stacks?: { Parameters?: { ParameterKey?: string }[] }[] };
-        const parameters = keepWriterKeys(
-          result.Stacks?.[0]?.Parameters ?? [],
-          provider.stackParameters,
-        );
+        let deployed: { ParameterKey?: string }[] = [];
+        try {
+          const result = (await aws.request('CloudFormation', 'describeStacks', {
+            StackName: aws.naming.getStackName(),
+          })) as { Stacks?: { Parameters?: { ParameterKey?: string }[] }[] };
+          deployed = result.Stacks?.[0]?.Parameters ?? [];
+        } catch (error) {
+          // No stack yet (Serverless creates it in this step with a custom deployment bucket):
+          // CloudFormation answers ValidationError "Stack with id X does not exist".
+          const code = (error as { providerError?: { code?: string } }).providerError?.code;
+          if (code !== 'ValidationError' || !/does not exist/.test((error as Error).message)) {
+            throw error;
+          }
+        }
+        const parameters = keepWriterKeys(deployed, provider.stackParameters);
         provider.stackParameters = parameters.length > 0 ? parameters : undefined;
       },
     };
