@@ -21,7 +21,8 @@ import {
   type StageProps,
 } from './api-model-schemas';
 import { buildStageThrottling, linkedApiKeys } from './api-model-throttling';
-import { SUPPORTED_RESPONSE_TYPES, type GatewayResponseDefinition } from './gateway-response';
+import { SUPPORTED_RESPONSE_TYPES } from './gateway-errors';
+import type { GatewayResponseDefinition } from './gateway-response';
 import { stableId, UnsupportedConstructError, type CfnTemplate } from './template';
 
 export interface BuildApiOptions {

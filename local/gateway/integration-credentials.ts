@@ -8,8 +8,8 @@
  * any DynamoDB error). Whatever cannot be evaluated exactly (Conditions, managed policies,
  * permissions boundaries, policy variables) stops start-up, naming it.
  */
-import { GatewayError } from './gateway-response';
-import type { IntegrationResult } from './integration';
+import { GatewayError } from './gateway-errors';
+import type { IntegrationResult } from './stage-types';
 import {
   PSEUDO_PARAMETERS,
   resolveValue,

@@ -5,34 +5,13 @@
  * only when the integration has no templates at all; NEVER never does. Otherwise 415
  * `Unsupported Media Type` (AWS `integration-passthrough-behaviors.md`).
  */
-import type { MappingInput } from '../vtl';
 import { TemplateRuntimeError } from '../vtl';
 import type { ApiModel, MethodModel } from './api-model';
-import { GatewayError, gatewayErrors } from './gateway-response';
+import { GatewayError, gatewayErrors } from './gateway-errors';
 import type { Invocation } from './invocation';
-import { requestContentType } from './method-request';
-
-export interface IntegrationRequest {
-  body: string;
-}
-
-export function mappingInput(
-  api: ApiModel,
-  inv: Invocation,
-  context: Record<string, unknown>,
-  body: string,
-): MappingInput {
-  return {
-    body,
-    params: {
-      path: inv.pathParams,
-      querystring: inv.request.querystring,
-      header: inv.request.header,
-    },
-    context,
-    stageVariables: api.stageVariables,
-  };
-}
+import { requestContentType } from './request-params';
+import type { IntegrationRequest } from './stage-types';
+import { mappingInput, templateFailure } from './template-mapping';
 
 export function buildIntegrationRequest(
   api: ApiModel,
@@ -41,7 +20,7 @@ export function buildIntegrationRequest(
   context: Record<string, unknown>,
 ): IntegrationRequest {
   const { requestTemplates, passthroughBehavior } = method.integration;
-  const contentType = requestContentType(inv);
+  const contentType = requestContentType(inv.request.header);
   const template = requestTemplates[contentType] ?? requestTemplates['$default'];
   if (!template) {
     const hasTemplates = Object.keys(requestTemplates).length > 0;
@@ -62,13 +41,4 @@ export function buildIntegrationRequest(
     }
     throw templateFailure(method.logicalId, 'request', err);
   }
-}
-
-/** A template that fails while rendering is an API configuration error (500) on AWS. */
-export function templateFailure(logicalId: string, kind: string, err: unknown): GatewayError {
-  process.emitWarning(
-    `${logicalId}: the ${kind} template failed: ${(err as Error).message}`,
-    'MappingTemplateWarning',
-  );
-  return gatewayErrors.configuration();
 }

@@ -5,17 +5,11 @@
  * template and apply `$context.responseOverride`.
  */
 import type { ApiModel, IntegrationResponseModel, MethodModel } from './api-model';
-import { gatewayErrors, lookupParam } from './gateway-response';
-import type { IntegrationResult } from './integration';
-import { mappingInput, templateFailure } from './integration-request';
+import { gatewayErrors } from './gateway-errors';
 import type { Invocation } from './invocation';
-
-export interface MethodAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-  contentType: string;
-}
+import { lookupParam } from './request-params';
+import type { IntegrationResult, MethodAnswer } from './stage-types';
+import { mappingInput, templateFailure } from './template-mapping';
 
 export function selectIntegrationResponse(
   responses: IntegrationResponseModel[],

@@ -5,15 +5,8 @@
  */
 import { callDynamoDb, DynamoDbUnreachableError } from '../dynamodb/client';
 import type { MethodModel } from './api-model';
-import { gatewayErrors } from './gateway-response';
-import type { IntegrationRequest } from './integration-request';
-
-export interface IntegrationResult {
-  status: number;
-  /** Lower-cased names. */
-  headers: Record<string, string>;
-  body: string;
-}
+import { gatewayErrors } from './gateway-errors';
+import type { IntegrationRequest, IntegrationResult } from './stage-types';
 
 export async function invokeIntegration(
   method: MethodModel,

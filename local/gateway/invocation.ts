@@ -4,7 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { MethodModel, ResourceModel } from './api-model';
-import { lookupParam } from './gateway-response';
+import { lookupParam } from './request-params';
 
 export interface InvocationRequest {
   httpMethod: string;

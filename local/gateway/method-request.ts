@@ -5,8 +5,9 @@
  * order.
  */
 import type { ApiModel, MethodModel } from './api-model';
-import { gatewayErrors, lookupParam } from './gateway-response';
+import { gatewayErrors } from './gateway-errors';
 import type { Invocation } from './invocation';
+import { lookupParam, requestContentType } from './request-params';
 
 export function checkApiKey(api: ApiModel, method: MethodModel, inv: Invocation): void {
   const presentedKey = lookupParam(inv.request.header, 'x-api-key', true);
@@ -31,7 +32,8 @@ export function validateMethodRequest(method: MethodModel, inv: Invocation): voi
   }
   if (method.bodyValidators) {
     const validate =
-      method.bodyValidators[requestContentType(inv)] ?? method.bodyValidators['$default'];
+      method.bodyValidators[requestContentType(inv.request.header)] ??
+      method.bodyValidators['$default'];
     if (!validate) return;
     let body: unknown;
     try {
@@ -42,11 +44,4 @@ export function validateMethodRequest(method: MethodModel, inv: Invocation): voi
     }
     if (!validate(body)) throw gatewayErrors.invalidBody();
   }
-}
-
-/** The media type of the request body, without parameters; `application/json` when absent. */
-export function requestContentType(inv: Invocation): string {
-  const header = lookupParam(inv.request.header, 'content-type', true);
-  const type = header?.split(';')[0].trim().toLowerCase();
-  return type || 'application/json';
 }

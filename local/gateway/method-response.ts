@@ -9,9 +9,8 @@
  * on AWS.
  */
 import type { IntegrationModel } from './api-model';
-import type { HttpAnswer } from './gateway-response';
-import type { MethodAnswer } from './integration-response';
 import type { Invocation } from './invocation';
+import type { HttpAnswer, MethodAnswer } from './stage-types';
 
 export function finishMethodResponse(
   answer: MethodAnswer,

@@ -4,12 +4,8 @@
  * integration response → method response; any failure becomes a gateway response.
  */
 import type { ApiModel } from './api-model';
-import {
-  GatewayError,
-  gatewayErrors,
-  renderGatewayResponse,
-  type HttpAnswer,
-} from './gateway-response';
+import { GatewayError } from './gateway-errors';
+import { renderGatewayResponse } from './gateway-response';
 import { invokeIntegration } from './integration';
 import { buildIntegrationRequest } from './integration-request';
 import { buildMethodAnswer } from './integration-response';
@@ -22,6 +18,7 @@ import {
 import { checkApiKey, validateMethodRequest } from './method-request';
 import { finishMethodResponse, withAwsHeaders } from './method-response';
 import { compileRoutes, matchRoute } from './resource-router';
+import type { HttpAnswer } from './stage-types';
 import { createLimiter } from './throttling';
 
 export interface Gateway {
@@ -102,5 +99,3 @@ function unexpected(err: unknown): GatewayError {
   console.error('local gateway: unexpected error', err);
   return new GatewayError('DEFAULT_5XX', 'Internal server error');
 }
-
-export { gatewayErrors };

@@ -13,7 +13,7 @@
  * "invocation-payload-with-path-encoded-email": `test%2Balias@gmail.com` reaches the backend as sent).
  */
 import type { ApiModel, MethodModel, ResourceModel } from './api-model';
-import { gatewayErrors } from './gateway-response';
+import { gatewayErrors } from './gateway-errors';
 
 type Segment = { kind: 'literal'; text: string } | { kind: 'param' | 'greedy'; name: string };
 

@@ -4,14 +4,11 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import {
-  GatewayError,
-  gatewayErrors,
-  renderGatewayResponse,
-  type HttpAnswer,
-} from './gateway-response';
+import { GatewayError, gatewayErrors } from './gateway-errors';
+import { renderGatewayResponse } from './gateway-response';
 import type { InvocationRequest } from './invocation';
 import type { Gateway } from './pipeline';
+import type { HttpAnswer } from './stage-types';
 
 /** API Gateway's payload limit (10 MB). */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;

@@ -14,7 +14,7 @@
  * Usage plans meter only methods that require an API key: that is how API Gateway identifies the
  * client (api-gateway-api-usage-plans.md). Requests to other methods meet only the stage limits.
  */
-import { gatewayErrors } from './gateway-response';
+import { gatewayErrors } from './gateway-errors';
 
 /** Steady requests per second and bucket size. */
 export interface ThrottleLimits {
