@@ -1,5 +1,6 @@
 import type { AWS } from '@serverless/typescript';
 
+import { DEFAULT_REGION } from './lib/aws-constants';
 import { apiKeyConditions, apiKeyParameters, apiKeyResources } from './resources/api-keys';
 import { apiResources } from './resources/api';
 import { deploymentConditions, deploymentResources } from './resources/deployment';
@@ -19,6 +20,7 @@ const serverlessConfiguration: AWS = {
   frameworkVersion: '3',
   useDotenv: true,
   plugins: [
+    // Loaded with no functions: part of the stack this service is built on, for the first one.
     'serverless-iam-roles-per-function',
     './plugins/pinned-api-key',
     './plugins/writer-keys',
@@ -28,7 +30,7 @@ const serverlessConfiguration: AWS = {
   provider: {
     name: 'aws',
     stage: 'dev',
-    region: '${env:AWS_REGION, "us-east-1"}' as 'us-east-1',
+    region: `\${env:AWS_REGION, "${DEFAULT_REGION}"}` as 'us-east-1',
     stackName: '${self:service}-${sls:stage}',
     deploymentMethod: 'direct',
   },

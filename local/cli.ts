@@ -4,9 +4,9 @@
  * serves `http://127.0.0.1:3000/local`. Flags and environment: README.md ("Local stage").
  */
 import { parseArgs } from 'node:util';
+import { readStageEnv } from '../lib/stage-env';
 import { callDynamoDb } from './dynamodb/client';
 import { parseEngine, startLocalStage, type RunningLocalStage } from './start';
-import { readStageEnv } from '../scripts/lib/stage-env';
 
 const USAGE = `Usage: npm start -- [options]
 

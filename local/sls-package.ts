@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 
 export const SERVICE_DIR = path.resolve(__dirname, '..');
 const SERVICE_FILES = [
+  'lib',
   'resources',
   'vtl',
   'plugins',

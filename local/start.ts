@@ -6,6 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { executeApiHost, LOCAL_REGION } from '../lib/aws-constants';
+import { readStageEnv } from '../lib/stage-env';
 import { callDynamoDb } from './dynamodb/client';
 import {
   DEFAULT_ENGINE,
@@ -16,7 +18,6 @@ import {
 } from './dynamodb/engine';
 import { createTablesFromTemplate, loadDataDir } from './dynamodb/tables';
 import { buildApiModel, createGateway, readTemplate, serveGateway } from './gateway';
-import { readStageEnv } from '../scripts/lib/stage-env';
 import { API_KEYS_FILE, LocalApiKeyStore } from './api-keys';
 import { slsPackage } from './sls-package';
 
@@ -167,12 +168,10 @@ export async function startLocalStage(opts: LocalStageOptions = {}): Promise<Run
         log(`Loaded sample items into ${created[0]}: ${JSON.stringify(seeded)}`);
       }
     }
-    const gateway = createGateway(
-      api,
-      dynamoEndpoint,
-      `${api.apiId}.execute-api.us-east-1.amazonaws.com`,
-      { clock: opts.clock, throttling: opts.throttling },
-    );
+    const gateway = createGateway(api, dynamoEndpoint, executeApiHost(api.apiId, LOCAL_REGION), {
+      clock: opts.clock,
+      throttling: opts.throttling,
+    });
     const server = await serveGateway(gateway, { port: opts.port ?? 3000, accessLog: log });
     cleanups.push(() => server.close());
     return {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CfnResource, CfnResources, CfnTemplate } from '../lib/cloudformation';
 
 /** Resource types that make up what a deployment snapshots: change one, redeploy. */
 const API_DEFINITION_TYPES = new Set([
@@ -13,10 +14,6 @@ const API_DEFINITION_TYPES = new Set([
 
 export const DEPLOYMENT_PLACEHOLDER = 'ApiDeployment';
 
-interface Resource {
-  Type: string;
-}
-
 /** JSON with object keys sorted, so the hash does not depend on key order. */
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -30,7 +27,7 @@ function canonicalJson(value: unknown): string {
 }
 
 /** Hash of the API definition: every API Gateway resource a deployment snapshots. */
-export function apiDefinitionHash(resources: Record<string, Resource>): string {
+export function apiDefinitionHash(resources: CfnResources): string {
   const definition = Object.keys(resources)
     .filter((id) => API_DEFINITION_TYPES.has(resources[id].Type))
     .sort()
@@ -61,7 +58,7 @@ function renameRefs(value: unknown, from: string, to: string): unknown {
  * hash taken over the API definition after Serverless has resolved every variable: a new
  * logical id makes CloudFormation create a new deployment, exactly when the API changed.
  */
-export function assignDeploymentId(template: { Resources: Record<string, Resource> }): string {
+export function assignDeploymentId(template: CfnTemplate): string {
   const deployment = template.Resources[DEPLOYMENT_PLACEHOLDER];
   if (!deployment) return DEPLOYMENT_PLACEHOLDER;
   const logicalId = `${DEPLOYMENT_PLACEHOLDER}${apiDefinitionHash(template.Resources)}`;
@@ -71,14 +68,14 @@ export function assignDeploymentId(template: { Resources: Record<string, Resourc
     deployment,
     DEPLOYMENT_PLACEHOLDER,
     logicalId,
-  ) as Resource;
+  ) as CfnResource;
   Object.assign(template, renamed);
   return logicalId;
 }
 
 interface ServerlessLike {
   service: {
-    provider: { compiledCloudFormationTemplate: { Resources: Record<string, Resource> } };
+    provider: { compiledCloudFormationTemplate: CfnTemplate };
   };
 }
 

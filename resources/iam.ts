@@ -1,3 +1,4 @@
+import { API_GATEWAY_PRINCIPAL } from '../lib/aws-constants';
 import { TABLE } from './table';
 import { getAtt, type CfnResources } from './types';
 
@@ -16,7 +17,7 @@ function integrationRole(policyName: string, actions: string[]) {
         Statement: [
           {
             Effect: 'Allow',
-            Principal: { Service: 'apigateway.amazonaws.com' },
+            Principal: { Service: API_GATEWAY_PRINCIPAL },
             Action: 'sts:AssumeRole',
           },
         ],

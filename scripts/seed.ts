@@ -13,13 +13,16 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import path from 'node:path';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb/client';
+import { LOCAL_REGION } from '../lib/aws-constants';
+import { assertStageName, readStageEnv, REPO_ROOT, stageEnvFile } from '../lib/stage-env';
+import { LOCAL_CREDENTIALS } from '../local/dynamodb/client';
 import {
   batchWriteItems,
   type BatchWriteClient,
   type BatchWriteOptions,
 } from '../local/dynamodb/batch-write';
-import { parseFlags, runAsProcess, UsageError, type Print } from './lib/cli';
+import { UsageError } from '../lib/usage-error';
+import { parseFlags, runAsProcess, type Print } from './lib/cli';
 import { resolveRegion } from './lib/region';
 import {
   DEFAULT_DATA_DIR,
@@ -35,7 +38,6 @@ import {
   stackNameFor,
   type DescribeStacksClient,
 } from './lib/stack-outputs';
-import { assertStageName, readStageEnv, REPO_ROOT, stageEnvFile } from './lib/stage-env';
 
 export const SEED_USAGE = `Usage:
   npm run seed -- --stage <stage> [--region <region>] [--file <json or dir>]...

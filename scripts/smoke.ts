@@ -15,7 +15,9 @@
  */
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { parseFlags, runAsProcess, UsageError, type Print } from './lib/cli';
+import { UsageError } from '../lib/usage-error';
+import { parseFlags, runAsProcess, type Print } from './lib/cli';
+import { assertStageName, readStageEnv, stageEnvFile } from '../lib/stage-env';
 import { resolveRegion } from './lib/region';
 import { formatResult, formatSummary, runSmoke, type SmokeOptions } from './lib/smoke-runner';
 import {
@@ -25,7 +27,6 @@ import {
   type DescribeStacksClient,
   type GetApiKeyClient,
 } from './lib/stack-outputs';
-import { assertStageName, readStageEnv, stageEnvFile } from './lib/stage-env';
 
 export const SMOKE_USAGE = `Usage:
   npm run smoke -- --stage <stage> [--region <region>] [--api-key <key>] [--timeout <ms>]

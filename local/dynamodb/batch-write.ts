@@ -9,7 +9,7 @@ import {
   type BatchWriteItemCommandOutput,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import type { TypedItem } from './tables';
+import type { TypedItem } from '../../lib/items';
 
 /** BatchWriteItem's limit on requests per call. */
 export const BATCH_SIZE = 25;

@@ -7,12 +7,12 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import http from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { LOCAL_REGION } from '../../lib/aws-constants';
 
 export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810';
 export const DYNAMODB_CONTENT_TYPE = 'application/x-amz-json-1.0';
 
-/** Region and credentials the local stage signs with; neither engine checks the signature. */
-export const LOCAL_REGION = 'us-east-1';
+/** Credentials the local stage signs with (for LOCAL_REGION); neither engine checks the signature. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
 /** API Gateway's maximum integration timeout (29 s) is the default. */

@@ -8,19 +8,23 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
-  type AttributeValue,
   type CreateTableCommandInput,
   type KeySchemaElement,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { LOCAL_REGION } from '../../lib/aws-constants';
+import type { CfnTemplate } from '../../lib/cloudformation';
+import {
+  fromDynamoDbJsonItem,
+  ItemFormatError,
+  listItemFiles,
+  readItemFile,
+  toTypedItem,
+  type TypedItem,
+} from '../../lib/items';
 import { batchWriteItems } from './batch-write';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './client';
-
-export interface CfnTemplateLike {
-  Resources: Record<string, { Type: string; Properties?: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
+import { LOCAL_CREDENTIALS } from './client';
 
 /** A table in the template cannot be created locally as declared; the message says why. */
 export class TableDefinitionError extends Error {
@@ -81,7 +85,7 @@ export function adminClient(endpoint: string): DynamoDBClient {
  * schema is an error. Resolves with the table names, in template order.
  */
 export async function createTablesFromTemplate(
-  template: CfnTemplateLike,
+  template: CfnTemplate,
   endpoint: string,
 ): Promise<string[]> {
   const inputs = Object.entries(template.Resources)
@@ -249,86 +253,6 @@ function schemaSignature(table: {
 // ---------------------------------------------------------------------------------------------
 // Items
 
-/** A plain JSON value, as the API accepts and returns it. */
-export type PlainJson =
-  string | number | boolean | null | PlainJson[] | { [key: string]: PlainJson };
-export type TypedItem = Record<string, AttributeValue>;
-
-/** Plain JSON → DynamoDB's typed form, as the API's write templates store it. */
-export function toAttributeValue(value: unknown, at = '$'): AttributeValue {
-  if (value === null) return { NULL: true };
-  switch (typeof value) {
-    case 'string':
-      return { S: value };
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`${at}: ${value} is not a JSON number`);
-      return { N: String(value) };
-    case 'boolean':
-      return { BOOL: value };
-    case 'object':
-      if (Array.isArray(value))
-        return { L: value.map((v, i) => toAttributeValue(v, `${at}[${i}]`)) };
-      return { M: toTypedItem(value as Record<string, unknown>, at) };
-    default:
-      throw new TypeError(`${at}: a ${typeof value} is not a JSON value`);
-  }
-}
-
-export function toTypedItem(item: Record<string, unknown>, at = '$'): TypedItem {
-  return Object.fromEntries(
-    Object.entries(item).map(([key, value]) => [key, toAttributeValue(value, `${at}.${key}`)]),
-  );
-}
-
-const TYPE_TAGS = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/**
- * DynamoDB JSON as written in a data file → the SDK's form. The file holds the wire form,
- * where binary is base64; the SDK wants bytes (it base64-encodes them itself), so `B`/`BS`
- * are decoded here. The shape is checked on the way, so a data-file typo names itself.
- */
-function fromDynamoDbJson(value: unknown, at: string): AttributeValue {
-  const tags = value !== null && typeof value === 'object' ? Object.keys(value) : [];
-  if (tags.length !== 1 || !TYPE_TAGS.has(tags[0])) {
-    throw new TypeError(
-      `${at}: expected a DynamoDB attribute value like {"S": "..."}, got ${JSON.stringify(value)}`,
-    );
-  }
-  const tag = tags[0];
-  const inner = (value as Record<string, unknown>)[tag];
-  const bytes = (b64: unknown, where: string): Uint8Array => {
-    if (typeof b64 !== 'string' || !BASE64.test(b64)) {
-      throw new TypeError(
-        `${where}: binary values must be base64 strings, got ${JSON.stringify(b64)}`,
-      );
-    }
-    return Buffer.from(b64, 'base64');
-  };
-  switch (tag) {
-    case 'B':
-      return { B: bytes(inner, `${at}.B`) };
-    case 'BS':
-      return { BS: (inner as unknown[]).map((b, i) => bytes(b, `${at}.BS[${i}]`)) };
-    case 'M':
-      return { M: fromDynamoDbJsonItem(inner, `${at}.M`) };
-    case 'L':
-      return { L: (inner as unknown[]).map((v, i) => fromDynamoDbJson(v, `${at}.L[${i}]`)) };
-    default:
-      return value as AttributeValue;
-  }
-}
-
-/** A data-file item in DynamoDB JSON → the SDK's form (also used by `npm run seed`). */
-export function fromDynamoDbJsonItem(item: unknown, at: string): TypedItem {
-  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-    throw new TypeError(`${at}: expected an object of attributes`);
-  }
-  return Object.fromEntries(
-    Object.entries(item).map(([name, value]) => [name, fromDynamoDbJson(value, `${at}.${name}`)]),
-  );
-}
-
 export interface LoadItemsOptions {
   /** `plain` (default): plain JSON, converted; `dynamodb-json`: already typed, sent as is. */
   format?: 'plain' | 'dynamodb-json';
@@ -348,12 +272,37 @@ export async function loadItems(
   opts: LoadItemsOptions = {},
 ): Promise<number> {
   const source = opts.source ?? tableName;
-  if (!Array.isArray(items)) throw new TypeError(`${source}: expected an array of items`);
+  if (!Array.isArray(items)) throw new ItemFormatError(`${source}: expected an array of items`);
   const typed = items.map((item, i) =>
     opts.format === 'dynamodb-json'
       ? fromDynamoDbJsonItem(item, `${source}[${i}]`)
       : toTypedItem(item, `${source}[${i}]`),
   );
+  return writeItems(endpoint, tableName, typed, source);
+}
+
+/**
+ * Loads every `*.json` file of `dir` into `tableName`, in name order, read as lib/items.ts reads
+ * data files (as `npm run seed` does). Resolves with the number of items written per file.
+ */
+export async function loadDataDir(
+  endpoint: string,
+  tableName: string,
+  dir: string,
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const file of listItemFiles(dir)) {
+    counts[path.basename(file)] = await writeItems(endpoint, tableName, readItemFile(file), file);
+  }
+  return counts;
+}
+
+async function writeItems(
+  endpoint: string,
+  tableName: string,
+  typed: TypedItem[],
+  source: string,
+): Promise<number> {
   const client = adminClient(endpoint);
   try {
     const table = await describeTable(client, tableName);
@@ -374,36 +323,6 @@ export async function loadItems(
   } finally {
     client.destroy();
   }
-}
-
-/**
- * Loads every `*.json` file of `dir` into `tableName`, in name order. Files named
- * `typed-*.json` hold DynamoDB JSON (for sets and binary); all others hold plain JSON.
- * Resolves with the number of items written per file.
- */
-export async function loadDataDir(
-  endpoint: string,
-  tableName: string,
-  dir: string,
-): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  const files = readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .sort();
-  for (const name of files) {
-    const file = path.join(dir, name);
-    let items: unknown;
-    try {
-      items = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
-    }
-    counts[name] = await loadItems(endpoint, tableName, items as Record<string, unknown>[], {
-      format: name.startsWith('typed-') ? 'dynamodb-json' : 'plain',
-      source: file,
-    });
-  }
-  return counts;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -23,7 +23,8 @@ import {
 import { buildStageThrottling, linkedApiKeys } from './api-model-throttling';
 import { SUPPORTED_RESPONSE_TYPES } from './gateway-errors';
 import type { GatewayResponseDefinition } from './gateway-response';
-import { stableId, UnsupportedConstructError, type CfnTemplate } from './template';
+import type { CfnTemplate } from '../../lib/cloudformation';
+import { stableId, UnsupportedConstructError } from './template';
 
 export interface BuildApiOptions {
   /** Stage to serve; default: the template's only AWS::ApiGateway::Stage, else `local`. */

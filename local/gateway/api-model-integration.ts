@@ -19,7 +19,8 @@ import {
   type IntegrationResponseProps,
 } from './api-model-schemas';
 import { compileIntegrationCredentials } from './integration-credentials';
-import { UnsupportedConstructError, type CfnTemplate } from './template';
+import type { CfnTemplate } from '../../lib/cloudformation';
+import { UnsupportedConstructError } from './template';
 
 const DEFAULT_TIMEOUT_MS = 29_000;
 const PASSTHROUGH_BEHAVIORS: PassthroughBehavior[] = [

@@ -10,7 +10,8 @@
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/AWS_ApiGateway.html).
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { resourcesOfType, UnsupportedConstructError, type CfnTemplate } from './template';
+import type { CfnTemplate } from '../../lib/cloudformation';
+import { resourcesOfType, UnsupportedConstructError } from './template';
 
 type Json = unknown;
 

@@ -11,7 +11,8 @@ import {
   type MethodSettingProps,
   type UsagePlanProps,
 } from './api-model-schemas';
-import { stableId, type CfnTemplate } from './template';
+import type { CfnTemplate } from '../../lib/cloudformation';
+import { stableId } from './template';
 import {
   methodKey,
   type QuotaPeriod,

@@ -3,4 +3,5 @@ export type { ApiModel } from './api-model';
 export { buildApiModel } from './api-model-build';
 export { createGateway, type Gateway, type GatewayOptions } from './pipeline';
 export { serveGateway, type RunningServer } from './server';
-export { readTemplate, UnsupportedConstructError, type CfnTemplate } from './template';
+export type { CfnTemplate } from '../../lib/cloudformation';
+export { readTemplate, UnsupportedConstructError } from './template';

@@ -11,16 +11,13 @@
 import { GatewayError } from './gateway-errors';
 import type { IntegrationResult } from './stage-types';
 import {
-  PSEUDO_PARAMETERS,
-  resolveValue,
-  resourcesOfType,
-  UnsupportedConstructError,
-  type CfnTemplate,
-} from './template';
-
-const ACCOUNT_ID = PSEUDO_PARAMETERS['AWS::AccountId'];
-const REGION = PSEUDO_PARAMETERS['AWS::Region'];
-const API_GATEWAY_PRINCIPAL = 'apigateway.amazonaws.com';
+  API_GATEWAY_PRINCIPAL,
+  LOCAL_ACCOUNT_ID as ACCOUNT_ID,
+  LOCAL_REGION as REGION,
+  PARTITION,
+} from '../../lib/aws-constants';
+import type { CfnTemplate } from '../../lib/cloudformation';
+import { resolveValue, resourcesOfType, UnsupportedConstructError } from './template';
 /** The session name API Gateway gives the role it assumes (CloudTrail; LocalStack does the same). */
 const SESSION_NAME = 'BackplaneAssumeRoleSession';
 
@@ -176,7 +173,7 @@ function templateRoles(template: CfnTemplate): RoleModel[] {
     const roleName = typeof props.RoleName === 'string' ? props.RoleName : logicalId;
     if (typeof props.RoleName === 'string') {
       const path = typeof props.Path === 'string' ? props.Path : '/';
-      arns.push(`arn:aws:iam::${ACCOUNT_ID}:role${path}${props.RoleName}`);
+      arns.push(`arn:${PARTITION}:iam::${ACCOUNT_ID}:role${path}${props.RoleName}`);
     }
     return { logicalId, roleName, arns, props };
   });
@@ -259,7 +256,7 @@ export function compileIntegrationCredentials(
     throw err;
   }
 
-  const principal = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/${role.roleName}/${SESSION_NAME}`;
+  const principal = `arn:${PARTITION}:sts::${ACCOUNT_ID}:assumed-role/${role.roleName}/${SESSION_NAME}`;
   const qualified = `dynamodb:${action}`;
   // One decision per resource ARN: the policies do not change after start-up.
   const decisions = new Map<string, IntegrationResult | undefined>();
@@ -308,7 +305,7 @@ function requestedResource(renderedBody: string): string | undefined {
   // TableName also takes the table's ARN.
   const tableArn = table.startsWith('arn:')
     ? table
-    : `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${table}`;
+    : `arn:${PARTITION}:dynamodb:${REGION}:${ACCOUNT_ID}:table/${table}`;
   return typeof index === 'string' ? `${tableArn}/index/${index}` : tableArn;
 }
 

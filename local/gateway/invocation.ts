@@ -3,6 +3,7 @@
  * Gateway parses it), what routing found, and the `$context` the templates see.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { LOCAL_ACCOUNT_ID } from '../../lib/aws-constants';
 import type { MethodModel, ResourceModel } from './api-model';
 import { lookupParam } from './request-params';
 
@@ -91,7 +92,7 @@ export interface StageInfo {
 export function contextVariables(inv: Invocation, stage: StageInfo): Record<string, unknown> {
   const headerValue = (name: string) => lookupParam(inv.request.header, name, true) ?? '';
   return {
-    accountId: '000000000000',
+    accountId: LOCAL_ACCOUNT_ID,
     apiId: stage.apiId,
     domainName: stage.domainName,
     domainPrefix: stage.domainName.split('.')[0],

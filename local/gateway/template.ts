@@ -1,37 +1,29 @@
 /**
  * The packaged CloudFormation template as the emulator reads it: resources by logical id, with
  * the intrinsic functions it needs resolved the way CloudFormation would resolve them for a
- * local deployment (region us-east-1, account 000000000000). An intrinsic or reference it
+ * local deployment (LOCAL_REGION, LOCAL_ACCOUNT_ID of lib/aws-constants.ts). An intrinsic or reference it
  * cannot resolve stops start-up with an error naming where it sits.
  */
 import { readFileSync } from 'node:fs';
-
-export interface CfnResource {
-  Type: string;
-  Properties?: Record<string, unknown>;
-  Condition?: string;
-  DependsOn?: string | string[];
-}
-
-export interface CfnTemplate {
-  Resources: Record<string, CfnResource>;
-  Conditions?: Record<string, unknown>;
-  Parameters?: Record<string, { Default?: unknown }>;
-}
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, PARTITION, URL_SUFFIX } from '../../lib/aws-constants';
+import type { CfnTemplate } from '../../lib/cloudformation';
 
 /** The template uses something the local stage does not emulate; the message names it. */
 export class UnsupportedConstructError extends Error {
   override readonly name = 'UnsupportedConstructError';
 }
 
-export const PSEUDO_PARAMETERS: Record<string, string> = {
-  'AWS::Region': 'us-east-1',
-  'AWS::AccountId': '000000000000',
-  'AWS::Partition': 'aws',
-  'AWS::URLSuffix': 'amazonaws.com',
-  'AWS::StackName': 'local',
-  'AWS::StackId': 'arn:aws:cloudformation:us-east-1:000000000000:stack/local/local',
-};
+const PSEUDO_PARAMETERS = new Map<string, string>([
+  ['AWS::Region', LOCAL_REGION],
+  ['AWS::AccountId', LOCAL_ACCOUNT_ID],
+  ['AWS::Partition', PARTITION],
+  ['AWS::URLSuffix', URL_SUFFIX],
+  ['AWS::StackName', 'local'],
+  [
+    'AWS::StackId',
+    `arn:${PARTITION}:cloudformation:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stack/local/local`,
+  ],
+]);
 
 /** Stands in for `{"Ref": "AWS::NoValue"}`: the property is dropped. */
 const NO_VALUE = Symbol('AWS::NoValue');
@@ -78,17 +70,16 @@ function getAtt(
   if (!resource) {
     throw new UnsupportedConstructError(`${where}: Fn::GetAtt of unknown resource ${logicalId}`);
   }
-  const { Region, AccountId } = { Region: 'us-east-1', AccountId: '000000000000' };
   const id = physicalId(template, logicalId, where);
   switch (`${resource.Type}.${attribute}`) {
     case 'AWS::ApiGateway::RestApi.RootResourceId':
       return stableId(`${logicalId}/`);
     case 'AWS::DynamoDB::Table.Arn':
-      return `arn:aws:dynamodb:${Region}:${AccountId}:table/${id}`;
+      return `arn:${PARTITION}:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:table/${id}`;
     case 'AWS::IAM::Role.Arn':
-      return `arn:aws:iam::${AccountId}:role/${logicalId}`;
+      return `arn:${PARTITION}:iam::${LOCAL_ACCOUNT_ID}:role/${logicalId}`;
     case 'AWS::Logs::LogGroup.Arn':
-      return `arn:aws:logs:${Region}:${AccountId}:log-group:${logicalId}`;
+      return `arn:${PARTITION}:logs:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:log-group:${logicalId}`;
     default:
       throw new UnsupportedConstructError(
         `${where}: Fn::GetAtt ${logicalId}.${attribute} (${resource.Type}) is not emulated`,
@@ -139,7 +130,8 @@ function resolveIntrinsic(template: CfnTemplate, fn: string, arg: unknown, where
     case 'Ref': {
       const name = String(arg);
       if (name === 'AWS::NoValue') return NO_VALUE;
-      if (name in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[name];
+      const pseudo = PSEUDO_PARAMETERS.get(name);
+      if (pseudo !== undefined) return pseudo;
       const parameter = template.Parameters?.[name];
       if (parameter) {
         if (parameter.Default === undefined) {

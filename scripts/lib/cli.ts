@@ -3,11 +3,7 @@
  * (an unknown or misspelt flag is an error, never ignored) and one way to end the process.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-
-/** The command line asks for something impossible; the message says what to pass instead. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+import { UsageError } from '../../lib/usage-error';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -1,11 +1,10 @@
 /**
  * Which AWS region a stage lives in, decided the way the deploy decided it: serverless.ts
- * deploys to `AWS_REGION` (the environment first, then `.env.<stage>`), else us-east-1.
+ * deploys to `AWS_REGION` (the environment first, then `.env.<stage>`), else DEFAULT_REGION.
  * `--region` overrides everything, for a stack deployed with `sls deploy --region`.
  */
 
-/** serverless.ts: `region: '${env:AWS_REGION, "us-east-1"}'`. */
-export const DEFAULT_REGION = 'us-east-1';
+import { DEFAULT_REGION } from '../../lib/aws-constants';
 
 export interface ResolvedRegion {
   region: string;

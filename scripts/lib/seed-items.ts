@@ -1,14 +1,13 @@
 /**
  * The items `npm run seed` writes: read from `data/` (every `*.json`, in name order, as
- * `npm start` loads them) or from the files given with `--file`, converted to DynamoDB's
- * typed form and checked for the table's keys before anything is written.
+ * `npm start` loads them) or from the files given with `--file`, read by lib/items.ts as the
+ * local stage reads them, and checked for the table's keys before anything is written.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { toTypedItem, type TypedItem } from '../../local/dynamodb/tables';
-import { fromDynamoDbJsonItem } from '../../local/dynamodb/tables';
-import { REPO_ROOT } from './stage-env';
+import { ItemFormatError, listItemFiles, readItemFile, type TypedItem } from '../../lib/items';
+import { REPO_ROOT } from '../../lib/stage-env';
 
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, 'data');
 
@@ -25,11 +24,6 @@ export class SeedDataError extends Error {
   override readonly name = 'SeedDataError';
 }
 
-/** `typed-*.json` holds DynamoDB JSON (sets, binary); every other file plain JSON. */
-export function isDynamoDbJsonFile(file: string): boolean {
-  return path.basename(file).startsWith('typed-');
-}
-
 /** The files to seed: the given ones as they are, a directory's `*.json` in name order. */
 export function listSeedFiles(paths: string[]): string[] {
   return paths.flatMap((given) => {
@@ -41,38 +35,21 @@ export function listSeedFiles(paths: string[]): string[] {
       throw new SeedDataError(`${given} does not exist`);
     }
     if (!isDir) return [resolved];
-    const names = readdirSync(resolved)
-      .filter((name) => name.endsWith('.json'))
-      .sort();
-    if (names.length === 0) throw new SeedDataError(`${given} holds no *.json file`);
-    return names.map((name) => path.join(resolved, name));
+    const files = listItemFiles(resolved);
+    if (files.length === 0) throw new SeedDataError(`${given} holds no *.json file`);
+    return files;
   });
 }
 
 export function readSeedFile(file: string): SeedFile {
-  let parsed: unknown;
+  let items: TypedItem[];
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    items = readItemFile(file);
   } catch (err) {
-    throw new SeedDataError(`${file} is not valid JSON: ${(err as Error).message}`);
+    if (err instanceof ItemFormatError) throw new SeedDataError(err.message, { cause: err });
+    throw err;
   }
-  if (!Array.isArray(parsed)) throw new SeedDataError(`${file}: expected a JSON array of items`);
-  const items = parsed.map((item: unknown, i) => {
-    const at = `${path.basename(file)}[${i}]`;
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      throw new SeedDataError(`${at}: expected an object, got ${JSON.stringify(item)}`);
-    }
-    try {
-      const typed = isDynamoDbJsonFile(file)
-        ? fromDynamoDbJsonItem(item, at)
-        : toTypedItem(item as Record<string, unknown>, at);
-      assertKeys(typed, at);
-      return typed;
-    } catch (err) {
-      if (err instanceof SeedDataError) throw err;
-      throw new SeedDataError(`${file}: ${(err as Error).message}`);
-    }
-  });
+  items.forEach((item, i) => assertKeys(item, `${path.basename(file)}[${i}]`));
   return { file, items };
 }
 

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import type { CfnResource, CfnTemplate } from '../../lib/cloudformation';
 import { slsPackage } from '../../local/sls-package';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -15,23 +16,6 @@ export type PackagedStage = (typeof PACKAGED_STAGES)[number];
 export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
 /** A teammate's stage as packaged with no `.env.alice` and no API_KEY: a generated key. */
 export const UNPINNED_STAGE: PackagedStage = 'alice';
-
-export interface CfnResource {
-  Type: string;
-  Properties?: Record<string, unknown>;
-  DependsOn?: string | string[];
-  DeletionPolicy?: string;
-  UpdateReplacePolicy?: string;
-  Condition?: string;
-}
-export interface CfnTemplate {
-  AWSTemplateFormatVersion?: string;
-  Description?: string;
-  Parameters?: Record<string, unknown>;
-  Conditions?: Record<string, unknown>;
-  Resources: Record<string, CfnResource>;
-  Outputs?: Record<string, { Value: unknown; Description?: string; Export?: unknown }>;
-}
 
 export function packageDir(stage: string): string {
   return path.join(ROOT, '.serverless-test', stage);

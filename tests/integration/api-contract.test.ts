@@ -15,7 +15,8 @@ import {
   ScanCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb/client';
+import { LOCAL_REGION } from '../../lib/aws-constants';
+import { LOCAL_CREDENTIALS } from '../../local/dynamodb/client';
 import { buildApiModel, readTemplate } from '../../local/gateway';
 import { TokenBucket } from '../../local/gateway/throttling';
 import type { RunningLocalStage } from '../../local/start';

@@ -20,16 +20,16 @@ import {
   loadDataDir,
   loadItems,
   TableSchemaMismatchError,
-  type CfnTemplateLike,
 } from '../../local/dynamodb/tables';
+import type { CfnTemplate } from '../../lib/cloudformation';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'dynamodb', 'template.json');
 const DATA_DIR = path.join(__dirname, '..', '..', 'data');
 const TABLE = 'config-store-test';
 const AUDIT_TABLE = 'config-store-test-audit';
 
-function fixtureTemplate(): CfnTemplateLike {
-  return JSON.parse(readFileSync(FIXTURE, 'utf8')) as CfnTemplateLike;
+function fixtureTemplate(): CfnTemplate {
+  return JSON.parse(readFileSync(FIXTURE, 'utf8')) as CfnTemplate;
 }
 
 const ENGINES: DynamoDbEngineName[] = isJavaAvailable()
@@ -158,7 +158,7 @@ describe.each(ENGINES)('%s engine', (engine) => {
 
   it('refuses a table that exists with a different key schema, saying so', async () => {
     const changed = fixtureTemplate();
-    const props = changed.Resources.ConfigTable.Properties;
+    const props = changed.Resources.ConfigTable.Properties ?? {};
     props.KeySchema = [{ AttributeName: 'id', KeyType: 'HASH' }];
     props.AttributeDefinitions = [{ AttributeName: 'id', AttributeType: 'S' }];
     const attempt = createTablesFromTemplate(changed, db.endpoint);

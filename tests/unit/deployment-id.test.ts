@@ -7,12 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { apiDefinitionHash, assignDeploymentId } from '../../plugins/api-deployment-id';
-import {
-  loadPackagedTemplate,
-  packageStage,
-  resourcesOfType,
-  type CfnTemplate,
-} from '../helpers/packaged';
+import type { CfnTemplate } from '../../lib/cloudformation';
+import { loadPackagedTemplate, packageStage, resourcesOfType } from '../helpers/packaged';
 
 const deploymentIdOf = (template: CfnTemplate) =>
   Object.keys(resourcesOfType(template, 'AWS::ApiGateway::Deployment'))[0];

@@ -4,21 +4,17 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  createTablesFromTemplate,
-  TableDefinitionError,
-  toAttributeValue,
-  toTypedItem,
-  type CfnTemplateLike,
-} from '../../local/dynamodb/tables';
+import { createTablesFromTemplate, TableDefinitionError } from '../../local/dynamodb/tables';
+import type { CfnTemplate } from '../../lib/cloudformation';
+import { toAttributeValue, toTypedItem } from '../../lib/items';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'dynamodb', 'template.json');
 // Nothing listens there: every refusal must happen before the first call to DynamoDB.
 const NO_ENDPOINT = 'http://127.0.0.1:9';
 
-function configTableWith(props: Record<string, unknown>): CfnTemplateLike {
-  const template = JSON.parse(readFileSync(FIXTURE, 'utf8')) as CfnTemplateLike;
-  Object.assign(template.Resources.ConfigTable.Properties, props);
+function configTableWith(props: Record<string, unknown>): CfnTemplate {
+  const template = JSON.parse(readFileSync(FIXTURE, 'utf8')) as CfnTemplate;
+  Object.assign(template.Resources.ConfigTable.Properties ?? {}, props);
   return template;
 }
 

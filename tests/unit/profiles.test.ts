@@ -8,12 +8,8 @@ import path from 'node:path';
 
 import { InvalidPinnedKeyError, pinnedKeyValue } from '../../plugins/pinned-api-key';
 import { runSls } from '../../local/sls-package';
-import {
-  loadPackagedTemplate,
-  packageStage,
-  type CfnResource,
-  type CfnTemplate,
-} from '../helpers/packaged';
+import type { CfnResource, CfnTemplate } from '../../lib/cloudformation';
+import { loadPackagedTemplate, packageStage } from '../helpers/packaged';
 
 const props = (r: CfnResource) => r.Properties as Record<string, any>;
 

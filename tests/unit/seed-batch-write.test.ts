@@ -6,7 +6,7 @@ import {
   DEFAULT_RETRY_POLICY,
   UnwrittenItemsError,
 } from '../../local/dynamodb/batch-write';
-import type { TypedItem } from '../../local/dynamodb/tables';
+import type { TypedItem } from '../../lib/items';
 import { FakeClient, recorded, type Reply } from '../fixtures/scripts/fake-aws';
 
 const TABLE = 'config-store-alice';

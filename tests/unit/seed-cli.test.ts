@@ -6,7 +6,7 @@ import type { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import path from 'node:path';
 import { seedMain, type SeedDeps, type SeedTarget } from '../../scripts/seed';
-import { UsageError } from '../../scripts/lib/cli';
+import { UsageError } from '../../lib/usage-error';
 import { FakeClient, recorded, recordedError, type Reply } from '../fixtures/scripts/fake-aws';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'scripts');

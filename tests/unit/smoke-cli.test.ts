@@ -4,7 +4,7 @@
  */
 import type { GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
 import type { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { UsageError } from '../../scripts/lib/cli';
+import { UsageError } from '../../lib/usage-error';
 import { smokeMain, type SmokeDeps } from '../../scripts/smoke';
 import {
   AccessDeniedError,

@@ -1,5 +1,6 @@
 /** `--stage` isolates everything: two stages' templates share no physical name. */
-import { loadPackagedTemplate, type CfnTemplate } from '../helpers/packaged';
+import type { CfnTemplate } from '../../lib/cloudformation';
+import { loadPackagedTemplate } from '../helpers/packaged';
 
 /** Properties that become a physical name (or a name unique per account/region). */
 const NAME_PROPERTIES = [

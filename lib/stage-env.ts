@@ -6,9 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
-import { UsageError } from './cli';
+import { UsageError } from './usage-error';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const REPO_ROOT = path.resolve(__dirname, '..');
 
 /** Stage names as Serverless and CloudFormation accept them in `config-store-<stage>`. */
 const STAGE_NAME = /^[A-Za-z0-9-]+$/;
