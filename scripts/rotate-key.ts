@@ -22,7 +22,9 @@ import {
   type UpdateStackCommandOutput,
 } from '@aws-sdk/client-cloudformation';
 import { WRITER_KEYS_PARAMETER, type WriterKeysValue } from '../resources/api-keys';
-import { parseFlags, runAsProcess, UsageError, type Print } from './lib/cli';
+import { assertStageName, readStageEnv, stageEnvFile } from '../lib/stage-env';
+import { UsageError } from '../lib/usage-error';
+import { parseFlags, runAsProcess, type Print } from './lib/cli';
 import { resolveRegion, type ResolvedRegion } from './lib/region';
 import {
   describeStackOutputs,
@@ -31,7 +33,6 @@ import {
   type GetApiKeyClient,
   type StackOutputs,
 } from './lib/stack-outputs';
-import { assertStageName, readStageEnv, stageEnvFile } from './lib/stage-env';
 
 export const ROTATE_USAGE = `Usage:
   npm run rotate-key -- --stage <stage> [--region <region>]            add a new writer key
