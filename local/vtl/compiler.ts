@@ -40,9 +40,6 @@ const H = Object.fromEntries(HELPER_NAMES.map((name, i) => [name, `h${i}`])) as 
 >;
 
 const FOREACH_VARIABLES = /\$!?\{?(?:foreach|velocityCount|velocityHasNext)\b/;
-const BREAK_DIRECTIVE = /#\{?break/;
-const DEFINE_DIRECTIVE = /#\{?define/;
-const BREAK_IN_STRING = /"[^"]*#\{?break/;
 
 /** One generated function: the render function, a #define body, or an interpolated string. */
 class FunctionScope {
@@ -50,6 +47,8 @@ class FunctionScope {
   temps = 0;
   /** Labels of the enclosing loops, innermost last. */
   loops: string[] = [];
+  /** A #define body: a #break outside its loops ends the body only. */
+  endsOnBreak = false;
   temp(): string {
     return `t${this.temps++}`;
   }
@@ -66,18 +65,21 @@ class Compiler {
   /** Nested functions (#define bodies, interpolated strings), declared in the render function. */
   private readonly functions: string[] = [];
   private labels = 0;
+  /**
+   * Whether a #break can be thrown from a nested function (a #define body or a string printed
+   * in a loop): loops then catch it. Found by a first compilation (see compileTemplate).
+   */
   private readonly breakInFunction: boolean;
+  /** Set when a nested function throws #break: the template is compiled again, catching it. */
+  breakThrown = false;
   private readonly foreachVariables: boolean;
   private readonly empty: string;
 
-  constructor(template: string) {
+  constructor(template: string, breakInFunction: boolean) {
     for (const name of GLOBAL_NAMES) this.slot(name);
     // Loops set $foreach, $velocityCount and $velocityHasNext only for templates that read them.
     this.foreachVariables = FOREACH_VARIABLES.test(template);
-    // Whether a #break can be thrown from a #define body or a string (then loops catch it).
-    this.breakInFunction =
-      BREAK_DIRECTIVE.test(template) &&
-      (DEFINE_DIRECTIVE.test(template) || BREAK_IN_STRING.test(template));
+    this.breakInFunction = breakInFunction;
     this.empty = this.constant('');
   }
 
@@ -106,8 +108,11 @@ class Compiler {
     return `v${i}`;
   }
 
+  private main: FunctionScope | undefined;
+
   compile(nodes: Node[]): CompiledProgram {
     const main = new FunctionScope();
+    this.main = main;
     this.body(nodes, main);
     const slotCount = this.slots.size;
     const vars = Array.from({ length: slotCount }, (_, i) =>
@@ -170,13 +175,16 @@ class Compiler {
         this.foreach(node.ast, node.body, fn);
         return;
       case 'define': {
-        const name = this.nestedFunction(node.body);
+        const name = this.nestedFunction(node.body, 'define');
         fn.code.push(`${this.slot(node.name)} = new ${H.DefinedBlock}(${name});`);
         return;
       }
       case 'break':
         if (fn.loops.length > 0) fn.code.push(`break ${fn.loops[fn.loops.length - 1]};`);
-        else fn.code.push(`throw ${H.BREAK};`);
+        else {
+          if (fn !== this.main && !fn.endsOnBreak) this.breakThrown = true;
+          fn.code.push(`throw ${H.BREAK};`);
+        }
         return;
       case 'stop':
         fn.code.push(`throw ${H.STOP};`);
@@ -186,17 +194,26 @@ class Compiler {
     }
   }
 
-  /** A nested function rendering `nodes` to a string of its own; returns its name. */
-  nestedFunction(nodes: Node[]): string {
+  /**
+   * A nested function rendering `nodes` to a string of its own; returns its name. A #break at
+   * the top of a #define body ends that body (its scope in Velocity 1.7); one in a string ends
+   * the enclosing #foreach.
+   */
+  nestedFunction(nodes: Node[], kind: 'define' | 'string'): string {
     const name = `f${this.functions.length}`;
     this.functions.push(''); // reserve the position: nested bodies may add functions
     const fn = new FunctionScope();
+    fn.endsOnBreak = kind === 'define';
     this.body(nodes, fn);
+    const code =
+      kind === 'define'
+        ? ['try {', ...fn.code, `} catch (e) { if (e !== ${H.BREAK}) throw e; }`]
+        : fn.code;
     this.functions[Number(name.slice(1))] = [
       `function ${name}() {`,
       `let out = ${this.empty};`,
       fn.declarations(),
-      ...fn.code,
+      ...code,
       'return out;',
       '}',
     ].join('\n');
@@ -422,7 +439,7 @@ class Compiler {
       );
       return `(${[this.empty, ...parts].join(' + ')})`;
     }
-    return `${this.nestedFunction(nodes)}()`;
+    return `${this.nestedFunction(nodes, 'string')}()`;
   }
 
   math(ast: Ast, fn: FunctionScope): string {
@@ -506,7 +523,9 @@ class Compiler {
 export function compileTemplate(template: string): CompiledProgram {
   const nodes = parseTemplate(template);
   try {
-    return new Compiler(template).compile(nodes);
+    const compiler = new Compiler(template, false);
+    const program = compiler.compile(nodes);
+    return compiler.breakThrown ? new Compiler(template, true).compile(nodes) : program;
   } catch (e) {
     if (e instanceof SyntaxError) {
       // Generated code that does not parse is a bug in this file, never the template's fault.

@@ -5,6 +5,7 @@
  * (tests/reference-velocity/install.sh), a single test says so instead.
  */
 import { differentialCases } from '../fixtures/vtl/differential-cases';
+import { referenceSizedCases } from '../fixtures/vtl/realistic-inputs';
 import { templateCases } from '../fixtures/vtl/template-inputs';
 import { loadVtl } from '../../resources/vtl';
 import { MappingResult, renderMappingTemplate } from '../../local/vtl';
@@ -30,7 +31,9 @@ if (missing !== undefined) {
 } else {
   // Bodies go to both engines as ASCII-only JSON: see asciiJson.
   // Our own vtl/ templates, as packaged (includes inlined), on realistic inputs.
-  const ownTemplates = templateCases.map((c) => ({
+  // Larger inputs too, that take the converters' loops past 1000 steps: they must agree with
+  // Velocity 1.7 byte for byte across their chunks (see referenceSizedCases).
+  const ownTemplates = [...templateCases, ...referenceSizedCases].map((c) => ({
     name: `vtl/${c.template}: ${c.name}`,
     template: loadVtl(c.template),
     ...c.input,
