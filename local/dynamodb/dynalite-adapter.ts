@@ -17,7 +17,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DYNAMODB_CONTENT_TYPE, DYNAMODB_TARGET_PREFIX } from './client';
-import { checkItem, checkKey, ItemRuleViolation, type Item, type KeySchema } from './item-rules';
+import {
+  checkAttributes,
+  checkItem,
+  checkKey,
+  ItemRuleViolation,
+  type Item,
+  type KeySchema,
+} from './item-rules';
 
 /** DynamoDB's HTTP request size limit, as dynalite enforces it (16 MB). */
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -159,7 +166,9 @@ async function prepareRequest(
   }
   for (const { table, get } of parts.keys) {
     const key = get();
-    const schema = isObject(key) ? await keySchemaOf(table) : undefined;
+    if (!isObject(key)) continue;
+    checkAttributes(key as Item);
+    const schema = await keySchemaOf(table);
     if (schema) checkKey(key as Item, schema);
   }
   let changed = false;

@@ -41,6 +41,7 @@ export const MESSAGES = {
   emptyName: 'Empty attribute name',
   tooDeep:
     'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit',
+  nullValue: 'The supplied Item contains a null AttributeValue',
 } as const;
 
 export interface KeySchema {
@@ -118,25 +119,34 @@ export function itemBytes(item: Item): number {
   return total;
 }
 
-/** Refuses empty attribute names at any depth and List/Map nesting deeper than DynamoDB's. */
-function checkNamesAndNesting(item: Item): void {
+/**
+ * Refuses empty attribute names at any depth, List/Map nesting deeper than DynamoDB's, and
+ * null in place of an AttributeValue (which dynalite does not check: it throws a TypeError
+ * that ends its worker, see dynalite-host.ts).
+ */
+export function checkAttributes(item: Item): void {
   // Iterative, so a hostile depth cannot overflow the stack.
-  const stack: { value: unknown; depth: number }[] = [];
+  const stack: { value: unknown; depth: number; name?: string }[] = [];
   for (const [name, value] of Object.entries(item)) {
     if (name === '') throw new ItemRuleViolation(MESSAGES.emptyName);
-    stack.push({ value, depth: 0 });
+    stack.push({ value, depth: 0, name });
   }
   while (stack.length > 0) {
-    const { value, depth } = stack.pop()!;
+    const { value, depth, name } = stack.pop()!;
+    if (value === null) {
+      throw new ItemRuleViolation(
+        name === undefined ? MESSAGES.nullValue : `${MESSAGES.nullValue}: ${name} is null`,
+      );
+    }
     if (!isObject(value)) continue;
     const type = typeOf(value);
     if (type !== 'M' && type !== 'L') continue;
     if (depth + 1 >= MAX_NESTING_LEVELS) throw new ItemRuleViolation(MESSAGES.tooDeep);
     const inner = value[type];
     if (type === 'M' && isObject(inner)) {
-      for (const [name, child] of Object.entries(inner)) {
-        if (name === '') throw new ItemRuleViolation(MESSAGES.emptyName);
-        stack.push({ value: child, depth: depth + 1 });
+      for (const [childName, child] of Object.entries(inner)) {
+        if (childName === '') throw new ItemRuleViolation(MESSAGES.emptyName);
+        stack.push({ value: child, depth: depth + 1, name: childName });
       }
     } else if (type === 'L' && Array.isArray(inner)) {
       for (const child of inner) stack.push({ value: child, depth: depth + 1 });
@@ -163,7 +173,7 @@ export function checkKey(key: Item, schema: KeySchema): void {
 
 /** Everything DynamoDB checks on an item to be written that dynalite misses. */
 export function checkItem(item: Item, schema: KeySchema | undefined): void {
-  checkNamesAndNesting(item);
+  checkAttributes(item);
   if (schema) checkKey(item, schema);
   if (itemBytes(item) > MAX_ITEM_BYTES) throw new ItemRuleViolation(MESSAGES.itemTooLarge);
 }

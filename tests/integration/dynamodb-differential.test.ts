@@ -117,6 +117,17 @@ const HAND_WRITTEN: Case[] = [
   put('proto-null', withProtoNames('{"__proto__": {"NULL": true}}')),
   put('proto-list', withProtoNames('{"l": {"L": [{"M": {"__proto__": {"BOOL": false}}}]}}')),
   put('escape-char-name', { '\uE000__proto__': { S: 'y' }, '\uE000': { S: 'z' } }),
+  // null where an AttributeValue belongs (this used to end dynalite with a TypeError).
+  put('null-top', withProtoNames('{"x": null}')),
+  put('null-in-list', withProtoNames('{"x": {"L": [null]}}')),
+  put('null-in-map', withProtoNames('{"x": {"M": {"a": null}}}')),
+  put('null-deep', withProtoNames('{"x": {"L": [{"M": {"a": null}}]}}')),
+  put('empty-value-in-list', withProtoNames('{"x": {"L": [{}]}}')),
+  {
+    name: 'get-null-key',
+    action: 'GetItem',
+    body: { TableName: TABLE, Key: { id: { S: 'diff' }, range: null } },
+  },
   // Nesting depth.
   put('maps-31', { x: nestedMaps(31) }),
   put('maps-32', { x: nestedMaps(32) }),

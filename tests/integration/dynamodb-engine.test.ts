@@ -22,6 +22,7 @@ import {
   TableSchemaMismatchError,
 } from '../../local/dynamodb/tables';
 import type { CfnTemplate } from '../../lib/cloudformation';
+import { startDynaliteHost } from '../../local/dynamodb/dynalite-host';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'dynamodb', 'template.json');
 const DATA_DIR = path.join(__dirname, '..', '..', 'data');
@@ -131,7 +132,8 @@ describe.each(ENGINES)('%s engine', (engine) => {
     } finally {
       await second.stop();
     }
-  });
+    // Two engine starts in one test: a JVM start takes 10+ s on a loaded machine.
+  }, 90_000);
 
   it('creates every table of the template with its keys, billing mode and indexes', async () => {
     const config = (await call(db.endpoint, 'DescribeTable', { TableName: TABLE })).body.Table;
@@ -277,6 +279,51 @@ describe('dynamodb-local without Java', () => {
     } finally {
       if (saved === undefined) delete process.env.JAVA_HOME;
       else process.env.JAVA_HOME = saved;
+    }
+  });
+});
+
+describe('dynalite worker (local/dynamodb/dynalite-host.ts)', () => {
+  it('replaces a worker that dynalite itself ended, so later requests are answered', async () => {
+    const crashes: Error[] = [];
+    const host = await startDynaliteHost(
+      { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, maxItemSizeKb: 400 },
+      (err) => crashes.push(err),
+    );
+    try {
+      const endpoint = async () => `http://127.0.0.1:${await host.port()}`;
+      const first = await endpoint();
+      await call(first, 'CreateTable', {
+        TableName: 'crash',
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      });
+      // Straight at dynalite, past the adapter: a null inside a List is a TypeError thrown
+      // from an event handler, which ends the worker.
+      await expect(
+        callDynamoDb(
+          first,
+          'PutItem',
+          '{"TableName":"crash","Item":{"id":{"S":"a"},"x":{"L":[null]}}}',
+          { timeoutMs: 5_000 },
+        ),
+      ).rejects.toThrow(DynamoDbUnreachableError);
+      // The connection drops before the worker's exit is reported: wait for the report.
+      for (let i = 0; i < 500 && crashes.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(crashes.map((err) => err.message)).toEqual([
+        'Cannot convert undefined or null to object',
+      ]);
+      const second = await endpoint();
+      expect(second).not.toBe(first);
+      expect(await call(second, 'ListTables', {})).toEqual({
+        status: 200,
+        body: { TableNames: [] }, // in memory: the crashed worker's tables are gone
+      });
+    } finally {
+      await host.stop();
     }
   });
 });
