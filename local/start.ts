@@ -86,7 +86,7 @@ export function resolveApiKey(
   if (process.env.API_KEY) return { apiKey: process.env.API_KEY, source: 'API_KEY' };
   const fromFile = readStageEnv(stage, ROOT).API_KEY;
   if (fromFile) return { apiKey: fromFile, source: `.env.${stage}` };
-  return { apiKey: '', source: 'none pinned: generated' };
+  return { apiKey: '', source: 'none' };
 }
 
 export function parseEngine(value: string | undefined): DynamoDbEngineName {
@@ -115,7 +115,8 @@ export async function startLocalStage(opts: LocalStageOptions = {}): Promise<Run
   if (!templatePath) {
     const { apiKey, source } = resolveApiKey(opts.apiKey, opts.stage ?? 'local');
     packagedKey = apiKey || undefined;
-    log(`Packaging stage ${opts.stage ?? 'local'} (API key from ${source}) ...`);
+    const key = apiKey ? `pinned from ${source}` : 'generated';
+    log(`Packaging stage ${opts.stage ?? 'local'} (API key ${key}) ...`);
     templatePath = await packageStage(opts.stage ?? 'local', apiKey);
   }
   const template = readTemplate(templatePath);

@@ -2,8 +2,10 @@
  * `sls deploy` keeps the writer key slots the deployed stack has. The template parameter
  * `WriterKeys` (resources/api-keys.ts) is changed only by `npm run rotate-key`, on the stack
  * itself; CloudFormation would otherwise reset a parameter that an update does not pass to its
- * Default (`A`) and so delete a key mid-rotation. This passes `UsePreviousValue` whenever the
- * stack already has the parameter (a stack created before it existed gets the Default).
+ * Default (`A`, https://github.com/aws/aws-cli/pull/2573) and so delete a key mid-rotation.
+ * This passes `UsePreviousValue` whenever the stack already has the parameter; a stack created
+ * before it existed gets the Default (UsePreviousValue is refused for a parameter the previous
+ * template lacks, https://github.com/aws/aws-cli/issues/2873).
  */
 import { WRITER_KEYS_PARAMETER } from '../resources/api-keys';
 
