@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
-import { readStageEnv, stageEnvFile } from '../../scripts/lib/stage-env';
+import { readStageEnv, stageEnvFile } from '../../lib/stage-env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const example = readFileSync(path.join(ROOT, '.env.example'), 'utf8');
