@@ -10,6 +10,20 @@ import type { InvocationRequest } from './invocation';
 import type { Gateway } from './pipeline';
 import type { HttpAnswer } from './stage-types';
 
+/**
+ * API Gateway's limit on all request header values together (REST API quotas, "Total combined
+ * size of all header values": 10240 bytes,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html). AWS does not
+ * document the status; the local stage answers as for headers Node cannot hold (431).
+ */
+const MAX_HEADER_VALUE_BYTES = 10_240;
+
+function headerValueBytes(req: http.IncomingMessage): number {
+  let total = 0;
+  for (let i = 1; i < req.rawHeaders.length; i += 2) total += Buffer.byteLength(req.rawHeaders[i]);
+  return total;
+}
+
 /** API Gateway's payload limit (10 MB). */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -65,6 +79,16 @@ export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promis
             params: { path: {}, querystring: {}, header: {} },
             stageVariables: gateway.api.stageVariables,
           });
+        } else if (headerValueBytes(req) > MAX_HEADER_VALUE_BYTES) {
+          answer = {
+            ...renderGatewayResponse(gateway.api.gatewayResponses, {
+              error: new GatewayError('DEFAULT_4XX', 'Request Header Fields Too Large'),
+              context: { stage: gateway.api.stageName },
+              params: { path: {}, querystring: {}, header: {} },
+              stageVariables: gateway.api.stageVariables,
+            }),
+            status: 431,
+          };
         } else {
           answer = await gateway.handle(
             toInvocationRequest(req, rawPath.slice(stagePrefix.length) || '/', rawQuery, chunks),

@@ -52,3 +52,25 @@ describe('a valid request followed by unparsable bytes', () => {
     expect((await send(stage.url, '/conn/del')).status).toBe(404);
   });
 });
+
+describe("API Gateway's 10240-byte limit on all header values together", () => {
+  /** Header values of exactly `bytes` bytes in total, Host and x-api-key included. */
+  function headersTotalling(bytes: number): Record<string, string> {
+    const host = `127.0.0.1:${new URL(stage.url).port}`;
+    const fixed = Buffer.byteLength(host) + Buffer.byteLength(TEST_API_KEY) + 'close'.length;
+    const rest = bytes - fixed;
+    const headers: Record<string, string> = { 'x-api-key': TEST_API_KEY, Connection: 'close' };
+    for (let i = 0; i * 1000 < rest; i++)
+      headers[`x-fill-${i}`] = 'v'.repeat(Math.min(1000, rest - i * 1000));
+    return headers;
+  }
+
+  it('exactly 10240 bytes is served; one byte more is 431 JSON', async () => {
+    expect((await send(stage.url, '/conn/put', { headers: headersTotalling(10_240) })).status).toBe(
+      200,
+    );
+    const over = await send(stage.url, '/conn/put', { headers: headersTotalling(10_241) });
+    expect(over.status).toBe(431);
+    expect(over.json).toEqual({ message: expect.any(String) });
+  });
+});
