@@ -4,10 +4,9 @@
  * byte and hands back DynamoDB's status, headers and body untouched (DynamoDB answers its
  * errors with HTTP 400 and an `__type`), so the integration responses see what AWS would.
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import http from 'node:http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { LOCAL_REGION } from '../../lib/aws-constants';
+import { createDynamoDbSigner } from './sigv4';
 
 export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810';
 export const DYNAMODB_CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -28,6 +27,8 @@ export interface DynamoDbResponse {
 export interface CallDynamoDbOptions {
   /** Whole-request deadline in ms, connect included. Default 29000 (API Gateway's maximum). */
   timeoutMs?: number;
+  /** The body's SHA-256 (hex) when already known, e.g. computed off the main thread. */
+  payloadSha256?: string;
 }
 
 export type UnreachableReason = 'refused' | 'timeout' | 'reset' | 'dns' | 'network';
@@ -44,44 +45,10 @@ export class DynamoDbUnreachableError extends Error {
   }
 }
 
-/**
- * Node's crypto behind the `Checksum` shape SignatureV4 expects, so that signing needs no
- * hashing package beyond what Node ships (no sha256 package is in the dependency tree).
- */
-class NodeSha256 {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    if (this.secret === undefined) return createHash('sha256');
-    const key =
-      typeof this.secret === 'string'
-        ? this.secret
-        : ArrayBuffer.isView(this.secret)
-          ? new Uint8Array(this.secret.buffer, this.secret.byteOffset, this.secret.byteLength)
-          : new Uint8Array(this.secret);
-    return createHmac('sha256', key);
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    if (typeof data === 'string') this.hash.update(data, 'utf8');
-    else if (ArrayBuffer.isView(data))
-      this.hash.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    else this.hash.update(new Uint8Array(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
-}
-
-const signer = new SignatureV4({
-  service: 'dynamodb',
+const sign = createDynamoDbSigner({
+  ...LOCAL_CREDENTIALS,
   region: LOCAL_REGION,
-  credentials: LOCAL_CREDENTIALS,
-  sha256: NodeSha256,
+  service: 'dynamodb',
 });
 
 // Keep-alive matters: the emulator sends one request per API call and a fresh TCP connection
@@ -108,29 +75,22 @@ const UNREACHABLE_CODES: Record<string, UnreachableReason> = {
 export async function callDynamoDb(
   endpoint: string,
   action: string,
-  body: string | object,
+  body: string | Buffer | object,
   opts: CallDynamoDbOptions = {},
 ): Promise<DynamoDbResponse> {
-  const url = new URL(endpoint);
-  if (url.protocol !== 'http:') {
-    throw new TypeError(`DynamoDB endpoint must be an http:// URL, got ${endpoint}`);
-  }
-  const payload = typeof body === 'string' ? body : JSON.stringify(body);
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: url.port ? Number(url.port) : undefined,
-    path: url.pathname || '/',
-    query: {},
-    headers: {
-      host: url.host,
-      'content-type': DYNAMODB_CONTENT_TYPE,
-      'x-amz-target': `${DYNAMODB_TARGET_PREFIX}.${action}`,
-    },
-    body: payload,
-  });
-  const bytes = Buffer.from(payload, 'utf8');
+  const url = parseEndpoint(endpoint);
+  const bytes = Buffer.isBuffer(body)
+    ? body
+    : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
+  const signed = sign(
+    url.host,
+    url.pathname || '/',
+    DYNAMODB_CONTENT_TYPE,
+    `${DYNAMODB_TARGET_PREFIX}.${action}`,
+    bytes,
+    Date.now(),
+    opts.payloadSha256,
+  );
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   return new Promise<DynamoDbResponse>((resolve, reject) => {
@@ -155,7 +115,7 @@ export async function callDynamoDb(
         hostname: url.hostname,
         port: url.port,
         path: url.pathname || '/',
-        headers: { ...signed.headers, 'content-length': String(bytes.length) },
+        headers: { ...signed, 'content-length': String(bytes.length) },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -185,4 +145,20 @@ export async function callDynamoDb(
     req.on('error', fail);
     req.end(bytes);
   });
+}
+
+const parsedEndpoints = new Map<string, URL>();
+
+/** The endpoint as a URL, parsed once per endpoint (the gateway calls one for every request). */
+function parseEndpoint(endpoint: string): URL {
+  let url = parsedEndpoints.get(endpoint);
+  if (!url) {
+    url = new URL(endpoint);
+    if (url.protocol !== 'http:') {
+      throw new TypeError(`DynamoDB endpoint must be an http:// URL, got ${endpoint}`);
+    }
+    if (parsedEndpoints.size > 100) parsedEndpoints.clear();
+    parsedEndpoints.set(endpoint, url);
+  }
+  return url;
 }
