@@ -172,7 +172,9 @@ export async function startLocalStage(opts: LocalStageOptions = {}): Promise<Run
     const gateway = createGateway(api, dynamoEndpoint, executeApiHost(api.apiId, LOCAL_REGION), {
       clock: opts.clock,
       throttling: opts.throttling,
+      offload: { template, stageName: opts.stage },
     });
+    cleanups.push(() => gateway.close());
     const server = await serveGateway(gateway, { port: opts.port ?? 3000, accessLog: log });
     cleanups.push(() => server.close());
     return {

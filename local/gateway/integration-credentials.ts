@@ -28,6 +28,8 @@ export interface IntegrationCredentials {
    * gateway's 500 when API Gateway cannot assume the role.
    */
   authorize(renderedBody: string): IntegrationResult | undefined;
+  /** The same, for a request whose resource was already read (`requestedResource`). */
+  authorizeResource(resource: string | undefined): IntegrationResult | undefined;
 }
 
 type Effect = 'Allow' | 'Deny';
@@ -274,25 +276,26 @@ export function compileIntegrationCredentials(
     );
   };
 
+  const authorizeResource = (resource: string | undefined) => {
+    if (!assumable) {
+      // AWS logs "API Gateway does not have permission to assume the provided role" and
+      // answers its DEFAULT_5XX gateway response.
+      throw new GatewayError('DEFAULT_5XX', 'Internal server error');
+    }
+    // No table named: DynamoDB refuses the request itself (ValidationException).
+    if (resource === undefined) return undefined;
+    if (!decisions.has(resource)) decisions.set(resource, decide(resource));
+    return decisions.get(resource);
+  };
   return {
     roleLogicalId: role.logicalId,
-    authorize(renderedBody) {
-      if (!assumable) {
-        // AWS logs "API Gateway does not have permission to assume the provided role" and
-        // answers its DEFAULT_5XX gateway response.
-        throw new GatewayError('DEFAULT_5XX', 'Internal server error');
-      }
-      const resource = requestedResource(renderedBody);
-      // No table named: DynamoDB refuses the request itself (ValidationException).
-      if (resource === undefined) return undefined;
-      if (!decisions.has(resource)) decisions.set(resource, decide(resource));
-      return decisions.get(resource);
-    },
+    authorize: (renderedBody) => authorizeResource(requestedResource(renderedBody)),
+    authorizeResource,
   };
 }
 
 /** The ARN DynamoDB authorizes: the table, or its index when the request names one. */
-function requestedResource(renderedBody: string): string | undefined {
+export function requestedResource(renderedBody: string): string | undefined {
   let body: unknown;
   try {
     body = JSON.parse(renderedBody);

@@ -17,13 +17,21 @@ export async function invokeIntegration(
   if (integration.type === 'MOCK') {
     return { status: mockStatus(request.body), headers: {}, body: '' };
   }
+  const { prepared } = request;
   // DynamoDB authorizes the role before anything else; a refusal is its own 400.
-  const denied = integration.credentials.authorize(request.body);
+  const denied = prepared
+    ? integration.credentials.authorizeResource(prepared.resource)
+    : integration.credentials.authorize(request.body);
   if (denied) return denied;
   try {
-    return await callDynamoDb(dynamoEndpoint, integration.action, request.body, {
-      timeoutMs: integration.timeoutMs,
-    });
+    return await callDynamoDb(
+      dynamoEndpoint,
+      integration.action,
+      prepared
+        ? Buffer.from(prepared.bytes.buffer, prepared.bytes.byteOffset, prepared.bytes.byteLength)
+        : request.body,
+      { timeoutMs: integration.timeoutMs, payloadSha256: prepared?.sha256 },
+    );
   } catch (err) {
     if (err instanceof DynamoDbUnreachableError) {
       throw err.reason === 'timeout'

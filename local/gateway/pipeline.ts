@@ -17,8 +17,15 @@ import {
 } from './invocation';
 import { checkApiKey, validateMethodRequest } from './method-request';
 import { finishMethodResponse, withAwsHeaders } from './method-response';
+import {
+  invocationData,
+  OFFLOAD_MIN_CHARS,
+  RenderPool,
+  unwrapOutcome,
+  type OffloadSource,
+} from './offload';
 import { compileRoutes, matchRoute } from './resource-router';
-import type { HttpAnswer } from './stage-types';
+import type { HttpAnswer, IntegrationRequest, MethodAnswer } from './stage-types';
 import { createLimiter } from './throttling';
 
 export interface Gateway {
@@ -27,6 +34,8 @@ export interface Gateway {
   /** Where `AWS` integrations send DynamoDB actions. */
   dynamoEndpoint: string;
   handle(request: InvocationRequest): Promise<HttpAnswer & { requestId: string }>;
+  /** Ends the gateway's render workers (offload.ts), if any. */
+  close(): Promise<void>;
 }
 
 export interface GatewayOptions {
@@ -34,6 +43,11 @@ export interface GatewayOptions {
   clock?: () => number;
   /** Enforce the template's throttling and quotas. Default true; off only to load-test. */
   throttling?: boolean;
+  /**
+   * The template `api` was built from: large bodies are then validated and rendered in worker
+   * threads that build the same model (offload.ts). Default: everything on the main thread.
+   */
+  offload?: OffloadSource;
 }
 
 export function createGateway(
@@ -53,6 +67,7 @@ export function createGateway(
     domainName,
     hasCanary: api.hasCanary,
   };
+  const pool = opts.offload ? new RenderPool(opts.offload) : undefined;
   const handle = async (request: InvocationRequest) => {
     const inv = newInvocation(request);
     let answer: HttpAnswer;
@@ -67,11 +82,28 @@ export function createGateway(
         httpMethod: route.method.httpMethod,
         apiKey: inv.apiKey,
       });
-      validateMethodRequest(route.method, inv);
       const context = contextVariables(inv, stage);
-      const integrationRequest = buildIntegrationRequest(api, route.method, inv, context);
+      let integrationRequest: IntegrationRequest;
+      if (pool && request.body.length >= OFFLOAD_MIN_CHARS) {
+        integrationRequest = unwrapOutcome(
+          await pool.run({ kind: 'request', inv: invocationData(inv, route), context }),
+        ) as IntegrationRequest;
+      } else {
+        validateMethodRequest(route.method, inv);
+        integrationRequest = buildIntegrationRequest(api, route.method, inv, context);
+      }
       const result = await invokeIntegration(route.method, integrationRequest, dynamoEndpoint);
-      const methodAnswer = buildMethodAnswer(api, route.method, inv, context, result);
+      const methodAnswer =
+        pool && result.body.length >= OFFLOAD_MIN_CHARS
+          ? (unwrapOutcome(
+              await pool.run({
+                kind: 'response',
+                inv: invocationData(inv, route),
+                context,
+                result,
+              }),
+            ) as MethodAnswer)
+          : buildMethodAnswer(api, route.method, inv, context, result);
       answer = finishMethodResponse(methodAnswer, inv, route.method.integration);
     } catch (err) {
       const error = err instanceof GatewayError ? err : unexpected(err);
@@ -91,7 +123,7 @@ export function createGateway(
     }
     return { ...answer, requestId: inv.requestId };
   };
-  return { api, stage, dynamoEndpoint, handle };
+  return { api, stage, dynamoEndpoint, handle, close: async () => pool?.close() };
 }
 
 /** A bug in the emulator: logged in full locally, answered as AWS answers its own failures. */

@@ -5,7 +5,13 @@
 
 /** The integration request stage's output: the body sent to the integration. */
 export interface IntegrationRequest {
+  /** The rendered request; empty when `prepared` carries it (a large body, see offload.ts). */
   body: string;
+  /**
+   * A large rendered body as a worker prepared it for the AWS integration: its UTF-8 bytes,
+   * their SHA-256 for the signature, and the resource it names for the role's permissions.
+   */
+  prepared?: { bytes: Uint8Array; sha256: string; resource: string | undefined };
 }
 
 /** What the integration (DynamoDB, or a MOCK) answered. */
