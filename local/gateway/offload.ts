@@ -69,11 +69,12 @@ interface PooledWorker {
   worker: Worker;
   busy: boolean;
   idleTimer?: NodeJS.Timeout;
-  current?: { resolve(outcome: OffloadOutcome): void; reject(err: Error): void };
+  current?: Queued;
 }
 
 interface Queued {
   task: OffloadTask;
+  signal?: AbortSignal;
   resolve(outcome: OffloadOutcome): void;
   reject(err: Error): void;
 }
@@ -108,12 +109,36 @@ export class RenderPool {
     private readonly size = defaultSize(),
   ) {}
 
-  run(task: OffloadTask): Promise<OffloadOutcome> {
+  /**
+   * Runs `task` in a worker. When `signal` aborts (the client went away), a task still queued
+   * is dropped and a running one stops with its worker: nobody would read the answer.
+   */
+  run(task: OffloadTask, signal?: AbortSignal): Promise<OffloadOutcome> {
     if (this.closed) return Promise.reject(new OffloadError('the render pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ task, resolve, reject });
+      const queued: Queued = { task, signal, resolve, reject };
+      signal?.addEventListener('abort', () => this.abandon(queued), { once: true });
+      this.queue.push(queued);
       this.dispatch();
     });
+  }
+
+  private abandon(queued: Queued): void {
+    const gone = new OffloadError('the client went away');
+    const at = this.queue.indexOf(queued);
+    if (at >= 0) {
+      this.queue.splice(at, 1);
+      queued.reject(gone);
+      return;
+    }
+    const pooled = this.workers.find((w) => w.current === queued);
+    if (pooled) {
+      this.remove(pooled);
+      pooled.current = undefined;
+      void pooled.worker.terminate();
+      queued.reject(gone);
+      this.dispatch();
+    }
   }
 
   async close(): Promise<void> {
@@ -129,11 +154,11 @@ export class RenderPool {
       let pooled = this.workers.find((w) => !w.busy);
       if (!pooled && this.workers.length < this.size) pooled = this.spawn();
       if (!pooled) return;
-      const { task, resolve, reject } = this.queue.shift() as Queued;
+      const queued = this.queue.shift() as Queued;
       clearTimeout(pooled.idleTimer);
       pooled.busy = true;
-      pooled.current = { resolve, reject };
-      pooled.worker.postMessage(task);
+      pooled.current = queued;
+      pooled.worker.postMessage(queued.task);
     }
   }
 

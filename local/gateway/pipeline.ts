@@ -33,7 +33,11 @@ export interface Gateway {
   stage: StageInfo;
   /** Where `AWS` integrations send DynamoDB actions. */
   dynamoEndpoint: string;
-  handle(request: InvocationRequest): Promise<HttpAnswer & { requestId: string }>;
+  /** `signal` aborts when the client went away: work no one will read may be dropped. */
+  handle(
+    request: InvocationRequest,
+    signal?: AbortSignal,
+  ): Promise<HttpAnswer & { requestId: string }>;
   /** Ends the gateway's render workers (offload.ts), if any. */
   close(): Promise<void>;
 }
@@ -68,7 +72,7 @@ export function createGateway(
     hasCanary: api.hasCanary,
   };
   const pool = opts.offload ? new RenderPool(opts.offload) : undefined;
-  const handle = async (request: InvocationRequest) => {
+  const handle = async (request: InvocationRequest, signal?: AbortSignal) => {
     const inv = newInvocation(request);
     let answer: HttpAnswer;
     try {
@@ -86,7 +90,7 @@ export function createGateway(
       let integrationRequest: IntegrationRequest;
       if (pool && request.body.length >= OFFLOAD_MIN_CHARS) {
         integrationRequest = unwrapOutcome(
-          await pool.run({ kind: 'request', inv: invocationData(inv, route), context }),
+          await pool.run({ kind: 'request', inv: invocationData(inv, route), context }, signal),
         ) as IntegrationRequest;
       } else {
         validateMethodRequest(route.method, inv);
@@ -96,17 +100,21 @@ export function createGateway(
       const methodAnswer =
         pool && result.body.length >= OFFLOAD_MIN_CHARS
           ? (unwrapOutcome(
-              await pool.run({
-                kind: 'response',
-                inv: invocationData(inv, route),
-                context,
-                result,
-              }),
+              await pool.run(
+                { kind: 'response', inv: invocationData(inv, route), context, result },
+                signal,
+              ),
             ) as MethodAnswer)
           : buildMethodAnswer(api, route.method, inv, context, result);
       answer = finishMethodResponse(methodAnswer, inv, route.method.integration);
     } catch (err) {
-      const error = err instanceof GatewayError ? err : unexpected(err);
+      // A client that went away gets no answer: its dropped work is no bug to report.
+      const error =
+        err instanceof GatewayError
+          ? err
+          : signal?.aborted
+            ? new GatewayError('DEFAULT_5XX', 'Internal server error')
+            : unexpected(err);
       answer = withAwsHeaders(
         renderGatewayResponse(api.gatewayResponses, {
           error,

@@ -2,6 +2,7 @@
  * A render worker (see offload.ts): builds the API model from the same template as the main
  * thread, then runs the body-walking steps of the pipeline for the tasks it is sent.
  */
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { sha256Hex } from '../dynamodb/sigv4';
 import { buildApiModel } from './api-model-build';
@@ -14,6 +15,14 @@ import { validateMethodRequest } from './method-request';
 import type { OffloadOutcome, OffloadSource, OffloadTask } from './offload';
 
 const source = workerData as OffloadSource;
+// On Linux a nice value is per thread: the event loop, answering small requests, goes first
+// when this thread and the main thread want the same core. Elsewhere this changes nothing
+// (or the whole process, harmlessly for a local stage); refused → left as is.
+try {
+  os.setPriority(10);
+} catch {
+  // Not permitted here: rendering at the normal priority is still correct.
+}
 const api = buildApiModel(source.template, { stageName: source.stageName });
 
 function run(task: OffloadTask): { outcome: OffloadOutcome; transfer: ArrayBuffer[] } {

@@ -63,6 +63,11 @@ export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promis
       else chunks.push(chunk);
     });
     req.on('end', () => {
+      // A client that leaves before its answer: work on a large body for it can be dropped.
+      const departed = new AbortController();
+      res.once('close', () => {
+        if (!res.writableFinished) departed.abort();
+      });
       void (async () => {
         let answer: HttpAnswer;
         if (rawPath !== stagePrefix && !rawPath.startsWith(`${stagePrefix}/`)) {
@@ -92,6 +97,7 @@ export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promis
         } else {
           answer = await gateway.handle(
             toInvocationRequest(req, rawPath.slice(stagePrefix.length) || '/', rawQuery, chunks),
+            departed.signal,
           );
         }
         // API Gateway frames every answer with Content-Length, never chunked (LocalStack
