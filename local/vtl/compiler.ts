@@ -358,8 +358,17 @@ class Compiler {
       }
       case 'method': {
         const name = String(part.id);
-        const args = ((part.args || []) as Ast[]).map((arg) => this.expression(arg, fn));
-        const call = this.constant(method(name, args.length));
+        const argAsts = (part.args || []) as Ast[];
+        const args = argAsts.map((arg) => this.expression(arg, fn));
+        // Arguments that are all plain string literals: the method can be prepared now.
+        const literals = argAsts.every(
+          (arg) =>
+            arg.type === 'string' &&
+            (!arg.isEval || !(String(arg.value).includes('$') || String(arg.value).includes('#'))),
+        )
+          ? argAsts.map((arg) => String(arg.value))
+          : undefined;
+        const call = this.constant(method(name, args.length, literals));
         const generic = `${call}(${[t, ...args].join(', ')})`;
         // $util.f(x) while $util is API Gateway's: the function itself, chosen now.
         const util =
@@ -468,11 +477,15 @@ class Compiler {
       case '>=':
         return `${H.greaterOrEqual}(${this.expression(a, fn)}, ${this.expression(b, fn)})`;
       case '+':
+        return `${H.add}(${this.expression(a, fn)}, ${this.expression(b, fn)})`;
       case '-':
+        return `${H.subtract}(${this.expression(a, fn)}, ${this.expression(b, fn)})`;
       case '*':
+        return `${H.multiply}(${this.expression(a, fn)}, ${this.expression(b, fn)})`;
       case '/':
+        return `${H.divide}(${this.expression(a, fn)}, ${this.expression(b, fn)})`;
       case '%':
-        return `${H.arithmetic}(${this.constant(op)}, ${this.expression(a, fn)}, ${this.expression(b, fn)})`;
+        return `${H.remainder}(${this.expression(a, fn)}, ${this.expression(b, fn)})`;
       default:
         throw new UnsupportedTemplateError(`operator ${op}`);
     }

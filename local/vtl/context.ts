@@ -54,9 +54,14 @@ export interface RequestOverrides {
   path: Record<string, string>;
 }
 
+const NO_OVERRIDES: Record<string, string> = Object.freeze(
+  Object.create(null) as Record<string, string>,
+);
+
 /** The request overrides a template set, as strings (null values are not overrides). */
 export function readRequestOverrides(ctx: ContextVariable): RequestOverrides {
   const strings = (map: JMap): Record<string, string> => {
+    if (map.map.size === 0) return NO_OVERRIDES;
     // Null-prototype: names are client-chosen data, never object properties.
     const out = Object.create(null) as Record<string, string>;
     for (const [name, value] of map.map) if (!isNull(value)) out[name] = javaToString(value);

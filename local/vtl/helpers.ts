@@ -4,20 +4,24 @@
  * and method access with Velocity's null rules, #set on paths, #foreach's scope and limits.
  */
 import { TemplateRuntimeError, UnsupportedTemplateError } from './errors';
-import { callJavaMethod, getJavaProperty } from './java';
+import { callJavaMethod, getJavaProperty, stringMethodWithLiterals } from './java';
 import {
-  arithmetic,
+  add,
+  divide,
   greaterOrEqual,
   greaterThan,
   javaClassName,
   lessOrEqual,
   lessThan,
+  multiply,
   negate,
   rangeBound,
+  remainder,
+  subtract,
   velocityEquals,
 } from './operators';
 import { UTIL } from './util';
-import { HostObject, JArray, JList, JMap, isNull, javaToString } from './values';
+import { HostObject, JArray, JList, JMap, isNull, isNumber, javaToString } from './values';
 
 /** API Gateway stops a #foreach after this many iterations (limits.md). */
 export const FOREACH_LIMIT = 1000;
@@ -135,13 +139,21 @@ export function index(holder: unknown, key: unknown): unknown {
 
 export type Method = (target: unknown, ...args: unknown[]) => unknown;
 
-/** A method call whose target is not null, by name and arity, with fast paths for the common ones. */
-export function method(name: string, arity: number): Method {
+/**
+ * A method call whose target is not null, by name and arity, with fast paths for the common
+ * ones. `literals`: the arguments, when they are all string literals in the template.
+ */
+export function method(name: string, arity: number, literals?: string[]): Method {
   const signature = `${name}/${arity}`;
   const slow: Method = (target, ...args) => {
     checkNotBlock(target);
     return callJavaMethod(target, name, args, signature);
   };
+  const onString = literals && stringMethodWithLiterals(name, literals);
+  if (onString && literals) {
+    // The call site passes the same literals again: they are not read here.
+    return (target) => (typeof target === 'string' ? onString(target) : slow(target, ...literals));
+  }
   const fast = FAST_METHODS.get(signature);
   return fast ? fast(slow) : slow;
 }
@@ -193,7 +205,34 @@ const FAST_METHODS = new Map<string, (slow: Method) => Method>([
     },
   ],
   ['length/0', (slow) => (t) => (typeof t === 'string' ? t.length : slow(t))],
+  [
+    'keySet/0',
+    (slow) => (t) =>
+      t instanceof JMap ? new JList([...t.map.keys()]) : isScalar(t) ? undefined : slow(t),
+  ],
+  [
+    'put/2',
+    (slow) => (t, k, v) => {
+      if (t instanceof JMap && typeof k === 'string') return t.put(k, v);
+      return slow(t, k, v);
+    },
+  ],
 ]);
+
+/**
+ * A String, number or Boolean: classes without keySet() or size(), so Velocity finds no method
+ * and the call is null (the converters ask every value, to tell its type).
+ */
+function isScalar(t: unknown): boolean {
+  return typeof t === 'string' || typeof t === 'boolean' || isNumber(t);
+}
+
+// size() on a scalar: absent too.
+const sizeOf = FAST_METHODS.get('size/0')!;
+FAST_METHODS.set('size/0', (slow) => {
+  const fast = sizeOf(slow);
+  return (t) => (isScalar(t) ? undefined : fast(t));
+});
 
 /** #set($holder.key = value) / #set($holder[key] = value). */
 export function setPath(holder: unknown, key: unknown, isIndex: boolean, value: unknown): void {
@@ -280,7 +319,11 @@ export const HELPERS = {
   list,
   map,
   fail,
-  arithmetic,
+  add,
+  subtract,
+  multiply,
+  divide,
+  remainder,
   negate,
   velocityEquals,
   lessThan,

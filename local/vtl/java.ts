@@ -527,3 +527,38 @@ export function getJavaProperty(target: unknown, name: string): unknown {
   }
   return undefined;
 }
+
+/**
+ * A String method whose arguments are string literals in the template, with its regular
+ * expression and replacement translated once, at compile time: the converters call
+ * replaceAll("\\'", "'") on every string they print. Undefined when the method takes no such
+ * arguments or a pattern does not translate (the call then fails when it runs, as before).
+ */
+export function stringMethodWithLiterals(
+  name: string,
+  args: string[],
+): ((s: string) => unknown) | undefined {
+  try {
+    if (name === 'replaceAll' && args.length === 2) {
+      const regex = javaRegex(args[0], 'g');
+      const replacement = javaReplacement(args[1]);
+      return (s) => s.replace(regex, replacement);
+    }
+    if (name === 'replaceFirst' && args.length === 2) {
+      const regex = javaRegex(args[0]);
+      const replacement = javaReplacement(args[1]);
+      return (s) => s.replace(regex, replacement);
+    }
+    if (name === 'replace' && args.length === 2) {
+      const [target, replacement] = args;
+      return (s) => s.split(target).join(replacement);
+    }
+    if (name === 'matches' && args.length === 1) {
+      const regex = wholeMatchRegex(args[0]);
+      return (s) => regex.test(s);
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}

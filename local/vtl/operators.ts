@@ -257,6 +257,31 @@ export function greaterOrEqual(a: unknown, b: unknown): boolean {
   return c !== undefined && c >= 0;
 }
 
+/** The five operators, each on its own (the compiler calls these, not arithmetic(op, ...)). */
+export function add(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a + b;
+    return isInt(r) ? r : BigInt(r);
+  }
+  return arithmetic('+', a, b);
+}
+export function subtract(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a - b;
+    return isInt(r) ? r : BigInt(r);
+  }
+  return arithmetic('-', a, b);
+}
+export function multiply(a: unknown, b: unknown): unknown {
+  return arithmetic('*', a, b);
+}
+export function divide(a: unknown, b: unknown): unknown {
+  return arithmetic('/', a, b);
+}
+export function remainder(a: unknown, b: unknown): unknown {
+  return arithmetic('%', a, b);
+}
+
 /** Java's (int) and (long) casts of a double: truncation, saturating, NaN as 0. */
 function doubleToLong(x: number, bits: 32 | 64): bigint {
   if (Number.isNaN(x)) return 0n;
