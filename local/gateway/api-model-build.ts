@@ -169,8 +169,9 @@ interface Models {
   ajv: InstanceType<typeof AjvDraft04>;
 }
 
+const compiledModels = new Map<string, Models['ajv']>();
+
 function buildModels(template: CfnTemplate, apiId: string): Models {
-  const ajv = new AjvDraft04({ allErrors: false, strict: false });
   const byRef = new Map<string, ModelEntry>();
   const schemas: { logicalId: string; url: string; schema: Record<string, unknown> }[] = [];
   for (const model of apiResources(template, 'AWS::ApiGateway::Model')) {
@@ -192,6 +193,13 @@ function buildModels(template: CfnTemplate, apiId: string): Models {
     byRef.set(name, entry);
     schemas.push({ logicalId: model.logicalId, url, schema: schema as Record<string, unknown> });
   }
+  // Compiling schemas is most of the cost of a build: the same models (a reload, a test) reuse them.
+  const cacheKey = JSON.stringify(schemas);
+  const cached = compiledModels.get(cacheKey);
+  if (cached) return { byRef, ajv: cached };
+  // `format` is not checked: a `"format": "byte"` property holding plain text passes on AWS
+  // (LocalStack test_import_with_circular_models_and_request_validation, validated on AWS).
+  const ajv = new AjvDraft04({ allErrors: false, strict: false, validateFormats: false });
   const urls = new Set(schemas.map((s) => s.url));
   for (const { logicalId, url, schema } of schemas) {
     for (const { at, ref } of refsOf(schema, 'Schema')) {
@@ -209,6 +217,8 @@ function buildModels(template: CfnTemplate, apiId: string): Models {
       refuse(logicalId, 'Schema', `its schema (${(err as Error).message})`);
     }
   }
+  if (compiledModels.size >= 16) compiledModels.clear();
+  compiledModels.set(cacheKey, ajv);
   return { byRef, ajv };
 }
 

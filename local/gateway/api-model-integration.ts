@@ -29,6 +29,19 @@ const PASSTHROUGH_BEHAVIORS: PassthroughBehavior[] = [
   'NEVER',
 ];
 
+/** Compiled templates by their text: a reload, or a test building many variants, compiles each once. */
+const compiledTemplates = new Map<string, CompiledTemplate>();
+
+function compiledTemplate(text: string): CompiledTemplate {
+  let compiled = compiledTemplates.get(text);
+  if (!compiled) {
+    compiled = compileMappingTemplate(text);
+    if (compiledTemplates.size >= 256) compiledTemplates.clear();
+    compiledTemplates.set(text, compiled);
+  }
+  return compiled;
+}
+
 function compileTemplates(
   where: string,
   templates: Record<string, string>,
@@ -36,7 +49,7 @@ function compileTemplates(
   const compiled: Record<string, CompiledTemplate> = {};
   for (const [contentType, text] of Object.entries(templates)) {
     try {
-      compiled[contentType] = compileMappingTemplate(text);
+      compiled[contentType] = compiledTemplate(text);
     } catch (err) {
       throw new UnsupportedConstructError(
         `${where}.${contentType}: the mapping template cannot run locally: ${(err as Error).message}`,

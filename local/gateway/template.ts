@@ -126,9 +126,22 @@ function resolveIntrinsic(template: CfnTemplate, fn: string, arg: unknown, where
     }
     return String(resolved);
   };
+  /** The argument as a list of `n` items (any length when `n` is undefined), else a refusal. */
+  const list = (n: number | undefined, what: string): unknown[] => {
+    if (!Array.isArray(arg) || (n !== undefined && arg.length !== n)) {
+      throw new UnsupportedConstructError(`${where}: ${fn} takes ${what}`);
+    }
+    return arg;
+  };
+  const text = (value: unknown, what: string): string => {
+    if (typeof value !== 'string') {
+      throw new UnsupportedConstructError(`${where}: ${fn} takes ${what}`);
+    }
+    return value;
+  };
   switch (fn) {
     case 'Ref': {
-      const name = String(arg);
+      const name = text(arg, 'a logical id or parameter name');
       if (name === 'AWS::NoValue') return NO_VALUE;
       const pseudo = PSEUDO_PARAMETERS.get(name);
       if (pseudo !== undefined) return pseudo;
@@ -142,20 +155,28 @@ function resolveIntrinsic(template: CfnTemplate, fn: string, arg: unknown, where
       return physicalId(template, name, where);
     }
     case 'Fn::GetAtt': {
-      const [logicalId, attribute] = Array.isArray(arg) ? arg : String(arg).split('.');
+      const [logicalId, attribute] = Array.isArray(arg)
+        ? list(2, '[logicalId, attribute]')
+        : text(arg, 'logicalId.attribute').split('.');
       return getAtt(template, String(logicalId), String(attribute), where);
     }
     case 'Fn::Join': {
-      const [separator, list] = arg as [string, unknown];
-      const items = resolveInner(template, list, where);
-      if (!Array.isArray(items)) throw new UnsupportedConstructError(`${where}: needs a list`);
-      return items.map((item) => asString(item, 'each Fn::Join item')).join(separator);
+      const [separator, items] = list(2, '[separator, [values]]');
+      const resolved = resolveInner(template, items, where);
+      if (!Array.isArray(resolved)) throw new UnsupportedConstructError(`${where}: needs a list`);
+      return resolved
+        .map((item) => asString(item, 'each Fn::Join item'))
+        .join(text(separator, 'a string separator'));
     }
     case 'Fn::Sub': {
-      const [text, vars] = Array.isArray(arg) ? arg : [arg, {}];
-      const variables = (resolveInner(template, vars, where) ?? {}) as Record<string, unknown>;
-      return String(text).replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
-        if (name in variables) return String(variables[name]);
+      const [body, vars] = Array.isArray(arg) ? list(2, '[text, {variables}]') : [arg, {}];
+      const variables = resolveInner(template, vars, where);
+      if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) {
+        throw new UnsupportedConstructError(`${where}: Fn::Sub variables must be an object`);
+      }
+      const named = new Map(Object.entries(variables));
+      return text(body, 'a string').replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
+        if (named.has(name)) return asString(named.get(name), `\${${name}}`);
         if (name.includes('.')) {
           const [logicalId, attribute] = name.split('.');
           return getAtt(template, logicalId, attribute, where);
@@ -164,25 +185,34 @@ function resolveIntrinsic(template: CfnTemplate, fn: string, arg: unknown, where
       });
     }
     case 'Fn::If': {
-      const [condition, whenTrue, whenFalse] = arg as [string, unknown, unknown];
+      const [condition, whenTrue, whenFalse] = list(
+        3,
+        '[condition, value if true, value if false]',
+      );
       return resolveInner(
         template,
-        evaluateCondition(template, condition, where) ? whenTrue : whenFalse,
+        evaluateCondition(template, text(condition, 'a condition name first'), where)
+          ? whenTrue
+          : whenFalse,
         where,
       );
     }
     case 'Condition':
-      return evaluateCondition(template, String(arg), where);
+      return evaluateCondition(template, text(arg, 'a condition name'), where);
     case 'Fn::Equals': {
-      const [a, b] = (arg as unknown[]).map((v) => resolveInner(template, v, where));
+      const [a, b] = list(2, 'two values').map((v) => resolveInner(template, v, where));
       return JSON.stringify(a) === JSON.stringify(b);
     }
     case 'Fn::Not':
-      return !resolveInner(template, (arg as unknown[])[0], where);
+      return !resolveInner(template, list(1, 'one condition')[0], where);
     case 'Fn::And':
-      return (arg as unknown[]).every((v) => resolveInner(template, v, where) === true);
+      return list(undefined, 'a list of conditions').every(
+        (v) => resolveInner(template, v, where) === true,
+      );
     case 'Fn::Or':
-      return (arg as unknown[]).some((v) => resolveInner(template, v, where) === true);
+      return list(undefined, 'a list of conditions').some(
+        (v) => resolveInner(template, v, where) === true,
+      );
     default:
       throw new UnsupportedConstructError(`${where}: the intrinsic ${fn} is not emulated`);
   }
