@@ -9,9 +9,30 @@ import { TemplateRuntimeError } from '../vtl';
 import type { ApiModel, MethodModel } from './api-model';
 import { GatewayError, gatewayErrors } from './gateway-errors';
 import type { Invocation } from './invocation';
-import { requestContentType } from './request-params';
-import type { IntegrationRequest } from './stage-types';
+import { lookupParam, requestContentType } from './request-params';
+import type { IntegrationParameters, IntegrationRequest } from './stage-types';
 import { mappingInput, templateFailure } from './template-mapping';
+
+/** Null-prototype records: parameter names are client-chosen data. */
+function emptyParameters(): IntegrationParameters {
+  const map = () => Object.create(null) as Record<string, string>;
+  return { path: map(), querystring: map(), header: map() };
+}
+
+/** `Integration.RequestParameters`: a source the request does not carry leaves its target out. */
+export function integrationParameters(method: MethodModel, inv: Invocation): IntegrationParameters {
+  const out = emptyParameters();
+  for (const { where, name, source } of method.integration.requestParameters) {
+    let value: string | undefined;
+    if (source.kind === 'static') value = source.value;
+    else if (source.where === 'path') value = lookupParam(inv.pathParams, source.name, false);
+    else if (source.where === 'querystring') {
+      value = lookupParam(inv.request.querystring, source.name, false);
+    } else value = lookupParam(inv.request.header, source.name, true);
+    if (value !== undefined) out[where][name] = value;
+  }
+  return out;
+}
 
 export function buildIntegrationRequest(
   api: ApiModel,
@@ -20,6 +41,7 @@ export function buildIntegrationRequest(
   context: Record<string, unknown>,
 ): IntegrationRequest {
   const { requestTemplates, passthroughBehavior } = method.integration;
+  const parameters = integrationParameters(method, inv);
   const contentType = requestContentType(inv.request.header);
   const template = requestTemplates[contentType] ?? requestTemplates['$default'];
   if (!template) {
@@ -30,10 +52,33 @@ export function buildIntegrationRequest(
     ) {
       throw gatewayErrors.unsupportedMediaType();
     }
-    return { body: inv.request.body };
+    return {
+      body: inv.request.body,
+      parameters,
+      responseOverride: { headers: {} },
+      contextOverrides: {},
+    };
   }
   try {
-    return { body: template(mappingInput(api, inv, context, inv.request.body)).body };
+    const rendered = template(mappingInput(api, inv, context, inv.request.body));
+    // TODO(runtime): rendered.requestOverrides once local/vtl returns them.
+    const requestOverrides: Partial<IntegrationParameters> | undefined = undefined;
+    for (const where of ['path', 'querystring', 'header'] as const) {
+      Object.assign(parameters[where], requestOverrides?.[where]);
+    }
+    const responseOverride = { status: rendered.statusOverride, headers: rendered.headerOverrides };
+    return {
+      body: rendered.body,
+      parameters,
+      responseOverride,
+      contextOverrides: {
+        requestOverride: requestOverrides ?? emptyParameters(),
+        responseOverride: {
+          ...(responseOverride.status === undefined ? {} : { status: responseOverride.status }),
+          header: responseOverride.headers,
+        },
+      },
+    };
   } catch (err) {
     if (err instanceof TemplateRuntimeError && /not valid JSON/.test(err.message)) {
       // AWS: 400 "Could not parse request body into json" when a template reads a bad body.

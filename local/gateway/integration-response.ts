@@ -8,7 +8,7 @@ import type { ApiModel, IntegrationResponseModel, MethodModel } from './api-mode
 import { gatewayErrors } from './gateway-errors';
 import type { Invocation } from './invocation';
 import { lookupParam } from './request-params';
-import type { IntegrationResult, MethodAnswer } from './stage-types';
+import type { IntegrationResult, MethodAnswer, RequestOverrides } from './stage-types';
 import { mappingInput, templateFailure } from './template-mapping';
 
 export function selectIntegrationResponse(
@@ -28,6 +28,7 @@ export function buildMethodAnswer(
   method: MethodModel,
   inv: Invocation,
   context: Record<string, unknown>,
+  request: RequestOverrides,
   result: IntegrationResult,
 ): MethodAnswer {
   const selected = selectIntegrationResponse(method.integration.responses, result.status);
@@ -41,11 +42,17 @@ export function buildMethodAnswer(
     if (value !== undefined) headers[name] = value;
   }
   const [contentType, template] = pickResponseTemplate(selected, inv);
-  let status = selected.statusCode;
+  // $context.responseOverride set by the request template changes the answer too (MOCK status
+  // 444 and header foo: bar in LocalStack's test_integration_mock_with_response_override_in_request_template,
+  // recorded on AWS); the response template's own overrides come after and win.
+  let status = request.responseOverride.status ?? selected.statusCode;
+  Object.assign(headers, request.responseOverride.headers);
   let body = result.body;
   if (template) {
     try {
-      const rendered = template(mappingInput(api, inv, context, result.body));
+      const rendered = template(
+        mappingInput(api, inv, { ...context, ...request.contextOverrides }, result.body),
+      );
       body = rendered.body;
       // Overrides apply after the whole template rendered, and win (AWS-FACTS.md).
       if (rendered.statusOverride !== undefined) status = rendered.statusOverride;

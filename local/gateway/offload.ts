@@ -16,7 +16,12 @@ import type { MethodModel, ResourceModel } from './api-model';
 import type { CfnTemplate } from '../../lib/cloudformation';
 import { GatewayError, type GatewayResponseType } from './gateway-errors';
 import type { Invocation } from './invocation';
-import type { IntegrationRequest, IntegrationResult, MethodAnswer } from './stage-types';
+import type {
+  IntegrationRequest,
+  IntegrationResult,
+  MethodAnswer,
+  RequestOverrides,
+} from './stage-types';
 
 /** Bodies (request, or integration response) from this many characters on go to a worker. */
 export const OFFLOAD_MIN_CHARS = 128 * 1024;
@@ -41,6 +46,7 @@ export type OffloadTask =
       kind: 'response';
       inv: InvocationData;
       context: Record<string, unknown>;
+      overrides: RequestOverrides;
       result: IntegrationResult;
     };
 
@@ -63,6 +69,11 @@ export function invocationData(
   delete data.resource;
   delete data.method;
   return { ...(data as Invocation), resourceId: resource.id, httpMethod: method.httpMethod };
+}
+
+/** The part of an integration request the response side reads (clonable, no body). */
+export function requestOverrides(request: IntegrationRequest): RequestOverrides {
+  return { responseOverride: request.responseOverride, contextOverrides: request.contextOverrides };
 }
 
 interface PooledWorker {

@@ -21,6 +21,7 @@ import {
   invocationData,
   OFFLOAD_MIN_CHARS,
   RenderPool,
+  requestOverrides,
   unwrapOutcome,
   type OffloadSource,
 } from './offload';
@@ -101,11 +102,17 @@ export function createGateway(
         pool && result.body.length >= OFFLOAD_MIN_CHARS
           ? (unwrapOutcome(
               await pool.run(
-                { kind: 'response', inv: invocationData(inv, route), context, result },
+                {
+                  kind: 'response',
+                  inv: invocationData(inv, route),
+                  context,
+                  overrides: requestOverrides(integrationRequest),
+                  result,
+                },
                 signal,
               ),
             ) as MethodAnswer)
-          : buildMethodAnswer(api, route.method, inv, context, result);
+          : buildMethodAnswer(api, route.method, inv, context, integrationRequest, result);
       answer = finishMethodResponse(methodAnswer, inv, route.method.integration);
     } catch (err) {
       // A client that went away gets no answer: its dropped work is no bug to report.

@@ -36,7 +36,9 @@ function run(task: OffloadTask): { outcome: OffloadOutcome; transfer: ArrayBuffe
   try {
     if (task.kind === 'response') {
       return {
-        outcome: { answer: buildMethodAnswer(api, method, inv, task.context, task.result) },
+        outcome: {
+          answer: buildMethodAnswer(api, method, inv, task.context, task.overrides, task.result),
+        },
         transfer: [],
       };
     }
@@ -52,7 +54,7 @@ function run(task: OffloadTask): { outcome: OffloadOutcome; transfer: ArrayBuffe
       resource: requestedResource(request.body),
     };
     return {
-      outcome: { request: { body: '', prepared } },
+      outcome: { request: { ...request, body: '', prepared } },
       transfer:
         bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength
           ? [bytes.buffer as ArrayBuffer]

@@ -1,18 +1,13 @@
 /**
- * The gateway emulator against AWS-recorded behaviour: hand-written fixture templates
- * (tests/fixtures/gateway/) served through `--template`-style loading, with expected answers
- * taken from LocalStack's AWS-validated snapshots (localstack/localstack,
- * tests/aws/services/apigateway/test_apigateway_common.snapshot.json). Also: constructs the
- * emulator does not implement stop start-up with a message naming them.
+ * Constructs the local stage does not emulate stop start-up with a message naming them, so it
+ * never silently answers differently from AWS. The recorded AWS behaviour the local stage does
+ * emulate is replayed by gateway-conformance-cases.test.ts.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildApiModel, UnsupportedConstructError, type CfnTemplate } from '../../local/gateway';
-import { startLocalStage, type RunningLocalStage } from '../../local/start';
-import { send } from '../helpers/local-stage';
+import { startLocalStage } from '../../local/start';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'gateway');
 
@@ -22,179 +17,6 @@ function fixturePath(name: string): string {
 function loadFixture(name: string): CfnTemplate {
   return JSON.parse(readFileSync(fixturePath(name), 'utf8')) as CfnTemplate;
 }
-
-/** Stands in for the backend: answers `{"json": <the body it received>}`, like LocalStack's echo server. */
-let echo: http.Server;
-let echoUrl: string;
-const stages: RunningLocalStage[] = [];
-
-beforeAll(async () => {
-  echo = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(`{"json": ${body === '' ? 'null' : body}}`);
-    });
-  });
-  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-  echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  for (const stage of stages) await stage.stop();
-  echo?.closeAllConnections();
-  await new Promise((resolve) => echo?.close(resolve));
-});
-
-async function serveFixture(name: string): Promise<RunningLocalStage> {
-  const stage = await startLocalStage({
-    port: 0,
-    template: fixturePath(name),
-    dynamoEndpoint: echoUrl,
-    log: () => undefined,
-  });
-  stages.push(stage);
-  return stage;
-}
-
-describe('$input.path formatting (AWS integration, echo backend)', () => {
-  let url: string;
-  beforeAll(async () => {
-    url = (await serveFixture('input-path-formatting.json')).url;
-  });
-
-  // Expected values: test_apigateway_common.snapshot.json, test_input_path_template_formatting, key named in each row.
-  it.each([
-    ['dict-response', '/path', { foo: 'bar' }, '{foo=bar}'],
-    ['json-list', '/path', [{ foo: 'bar' }], '[{"foo":"bar"}]'],
-    ['nested-dict', '/nested', { nested: { foo: 'bar' } }, '{foo=bar}'],
-    ['nested-list', '/nested', { nested: [{ foo: 'bar' }] }, '[{"foo":"bar"}]'],
-    ['dict-in-list', '/list', [{ foo: 'bar' }], '{foo=bar}'],
-    ['list-with-nested-list', '/list', [[{ foo: 'bar' }]], '[{"foo":"bar"}]'],
-    ['dict-with-nested-list', '/path', { foo: [{ nested: 'bar' }] }, '{foo=[{"nested":"bar"}]}'],
-    [
-      'bigger-dict',
-      '/path',
-      { bigger: 'dict', to: 'test', with: 'separators' },
-      '{bigger=dict, to=test, with=separators}',
-    ],
-    ['to-string', '/to-string', { foo: 'bar' }, '{foo=bar}'],
-    ['list-to-string', '/to-string', { list: [{ foo: 'bar' }] }, '{list=[{"foo":"bar"}]}'],
-    [
-      'empty-body',
-      '/invalid-path',
-      undefined,
-      '{"body": , "nested": , "isNull": "true", "isEmptyString": "true"}',
-    ],
-    [
-      'nested-empty-list',
-      '/nested-list',
-      { listValue: [] },
-      '{"body": [], "nested": , "isNull": "false", "isEmptyString": "false"}',
-    ],
-    [
-      'nested-null-list',
-      '/nested-list',
-      { listValue: null },
-      '{"body": , "nested": , "isNull": "true", "isEmptyString": "true"}',
-    ],
-  ])('%s (snapshot key)', async (_, route, body, expected) => {
-    const res = await send(url, route, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: expected });
-  });
-});
-
-describe('routing and request validation (MOCK integrations)', () => {
-  let url: string;
-  beforeAll(async () => {
-    url = (await serveFixture('routing-validation.json')).url;
-  });
-
-  it('a declared route answers (test_apigateway_common.snapshot.json, test_routing_not_found, "working-route")', async () => {
-    const res = await send(url, '/exists');
-    expect({ status: res.status, json: res.json }).toEqual({
-      status: 200,
-      json: { message: 'exists', statusCode: 200 },
-    });
-  });
-
-  // test_apigateway_common.snapshot.json, test_routing_not_found: "not-found" and "wrong-method".
-  // The recorded API had only /existing (GET); this fixture also has /{test} with POST and PUT,
-  // where API Gateway routes POST /exists (resolution is on resource + method, see
-  // resource-router.ts), so "wrong-method" uses a method no resource declares.
-  it.each([
-    ['not-found', 'GET', '/not-existing'],
-    ['wrong-method', 'DELETE', '/exists'],
-  ])('%s: 403 Missing Authentication Token', async (_, method, route) => {
-    const res = await send(url, route, { method });
-    expect({ status: res.status, json: res.json, type: res.headers['x-amzn-errortype'] }).toEqual({
-      status: 403,
-      json: { message: 'Missing Authentication Token' },
-      type: 'MissingAuthenticationTokenException',
-    });
-  });
-
-  // test_apigateway_common.snapshot.json, test_api_gateway_request_validator: messages under the keys named in each row.
-  it.each([
-    [
-      'missing-all-required-request-params-post',
-      'POST',
-      '/value',
-      {},
-      '{"a": 1, "b": 2}',
-      'Missing required request parameters: [x-header-param, issuer, qs1]',
-    ],
-    [
-      'missing-required-headers-request-params-get',
-      'PUT',
-      '/value?qs1=x',
-      {},
-      '{"a": 1, "b": 2}',
-      'Missing required request parameters: [x-header-param]',
-    ],
-    [
-      'missing-required-qs-request-params-get',
-      'PUT',
-      '/value',
-      { 'x-header-param': 'x' },
-      '{"a": 1, "b": 2}',
-      'Missing required request parameters: [qs1]',
-    ],
-    [
-      'invalid-request-body',
-      'PUT',
-      '/value?qs1=x',
-      { 'x-header-param': 'x' },
-      '{"a": 1}',
-      'Invalid request body',
-    ],
-  ])('%s: 400 with its message', async (_, method, route, headers, body, message) => {
-    const res = await send(url, route, {
-      method,
-      headers: { 'Content-Type': 'application/json', ...headers },
-      body,
-    });
-    expect({ status: res.status, json: res.json }).toEqual({ status: 400, json: { message } });
-  });
-
-  it('a request that passes validation reaches the integration', async () => {
-    const res = await send(url, '/value?qs1=x', {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/json', 'x-header-param': 'x' },
-      body: '{"a": 1, "b": 2}',
-    });
-    expect({ status: res.status, json: res.json }).toEqual({
-      status: 200,
-      json: { message: 'valid' },
-    });
-  });
-});
 
 describe('unsupported constructs stop start-up, naming them', () => {
   type Mutation = (t: CfnTemplate) => void;
@@ -266,6 +88,52 @@ describe('unsupported constructs stop start-up, naming them', () => {
         };
       },
       /UnderGreedy\.ParentId: a child of the greedy resource \/\{proxy\+\}/,
+    ],
+    [
+      'two variable path parts among siblings (AWS refuses it too)',
+      (t) => {
+        t.Resources.OtherVariable = {
+          Type: 'AWS::ApiGateway::Resource',
+          Properties: {
+            RestApiId: { Ref: 'EchoApi' },
+            ParentId: { 'Fn::GetAtt': ['EchoApi', 'RootResourceId'] },
+            PathPart: '{other}',
+          },
+        };
+      },
+      /OtherVariable\.PathPart: a second variable path part \{other\} beside \{test\}/,
+    ],
+    [
+      'a $ref to a model the API does not declare',
+      (t) =>
+        void ((t.Resources.TestSchema.Properties as Record<string, any>).Schema.properties.a = {
+          $ref: { 'Fn::Sub': 'https://apigateway.amazonaws.com/restapis/${EchoApi}/models/Nope' },
+        }),
+      /TestSchema\.Schema\.properties\.a: the \$ref https:\/\/apigateway\.amazonaws\.com\/restapis\/\w+\/models\/Nope to a model this API does not declare/,
+    ],
+    [
+      "a $ref outside the API's models",
+      (t) =>
+        void ((t.Resources.TestSchema.Properties as Record<string, any>).Schema.properties.a = {
+          $ref: 'http://json-schema.org/draft-04/schema#',
+        }),
+      /TestSchema\.Schema\.properties\.a: the \$ref http:\/\/json-schema\.org\/draft-04\/schema# \(only models of this API\)/,
+    ],
+    [
+      'an integration request parameter from an undeclared method parameter',
+      (t) =>
+        void (method(t).Integration.RequestParameters = {
+          'integration.request.header.x': 'method.request.header.x',
+        }),
+      /ExistsGet\.Integration\.RequestParameters\.integration\.request\.header\.x: method\.request\.header\.x, which the method's RequestParameters do not declare/,
+    ],
+    [
+      'an integration request parameter from the body',
+      (t) =>
+        void (method(t).Integration.RequestParameters = {
+          'integration.request.header.x': 'method.request.body.name',
+        }),
+      /ExistsGet\.Integration\.RequestParameters\.integration\.request\.header\.x: the request parameter source method\.request\.body\.name/,
     ],
     [
       'a property the local stage does not implement',
