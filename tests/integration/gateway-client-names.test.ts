@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startLocalStage, type RunningLocalStage } from '../../local/start';
-import { send } from '../helpers/local-stage';
+import { send, startPackagedLocalStage, TEST_API_KEY } from '../helpers/local-stage';
 
 const ECHO_TEMPLATE = [
   '#set($h = $input.params().header)',
@@ -117,5 +117,32 @@ describe('names that are JavaScript object properties are data', () => {
     const res = await send(stage.url, '/toString');
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ path: 'toString', toString: '' });
+  });
+});
+
+describe('JSON keys that are JavaScript object properties are data, end to end', () => {
+  let api: RunningLocalStage;
+  beforeAll(async () => {
+    api = await startPackagedLocalStage();
+  });
+  afterAll(() => api?.stop());
+
+  it('__proto__, constructor, toString at any depth are stored and read back as sent', async () => {
+    // Written as text: a `__proto__` key in an object literal would set the prototype.
+    const body =
+      '{"__proto__": "x", "m": {"__proto__": 5, "toString": [1, {"__proto__": null}]},' +
+      ' "constructor": 1, "hasOwnProperty": {"valueOf": true}}';
+    const put = await send(api.url, '/names/proto', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-api-key': TEST_API_KEY },
+      body,
+    });
+    expect(put.status).toBe(201);
+    const read = await send(api.url, '/names/proto');
+    expect(read.status).toBe(200);
+    expect(read.body).toContain('"__proto__":"x"');
+    const { id, range, ...stored } = JSON.parse(read.body) as Record<string, unknown>;
+    expect([id, range]).toEqual(['names', 'proto']);
+    expect(JSON.stringify(stored)).toBe(JSON.stringify(JSON.parse(body)));
   });
 });

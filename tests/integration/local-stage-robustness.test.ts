@@ -85,7 +85,7 @@ afterAll(() => {
   rmSync(tempDir, { recursive: true, force: true });
 });
 
-/** Raw bytes to a host:port; resolves when the server closes or after `ms`. */
+/** Raw bytes to a host:port, then end, destroy or reset the connection; resolves on close. */
 function rawExchange(
   endpoint: string,
   chunks: (string | Buffer)[],
@@ -102,6 +102,7 @@ function rawExchange(
       }, 30);
     });
     socket.on('error', () => undefined);
+    socket.resume(); // read (and drop) any answer, so the server's close is seen
     socket.on('close', () => resolve());
   });
 }
@@ -149,6 +150,15 @@ describe('the local stage (npm start) survives its clients', () => {
     await rawExchange(dynamoEndpoint, ['POST / HTTP/1.1\r\nHost: x\r\nContent-Le'], 'destroy');
     const oversize = await callDynamoDb(dynamoEndpoint, 'PutItem', 'x'.repeat(17 * 1024 * 1024));
     expect(oversize.status).toBe(413);
+    // ... and the same at the API: a PUT cut off mid-body, reset, garbage.
+    const stagePath = new URL(url).pathname;
+    const cutPut = (declared: number) =>
+      `PUT ${stagePath}/robust/cut HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+      `x-api-key: ${TEST_API_KEY}\r\nContent-Length: ${declared}\r\n\r\n{"a": [` +
+      '0,'.repeat(1000);
+    await rawExchange(url, [cutPut(100_000)], 'destroy');
+    await rawExchange(url, [cutPut(100_000)], 'reset');
+    await rawExchange(url, ['\u0000\u0001 NOT HTTP\r\n\r\n'], 'end');
     // 3. Engine errors are DynamoDB errors, not crashes.
     const broken = await callDynamoDb(dynamoEndpoint, 'PutItem', '{"TableName": ');
     expect(broken.status).toBe(400);
