@@ -93,58 +93,74 @@ export async function callDynamoDb(
   );
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-  return new Promise<DynamoDbResponse>((resolve, reject) => {
-    let settled = false;
-    const fail = (err: Error): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(deadline);
-      const code = (err as NodeJS.ErrnoException).code ?? '';
-      reject(
-        err instanceof DynamoDbUnreachableError
-          ? err
-          : new DynamoDbUnreachableError(endpoint, UNREACHABLE_CODES[code] ?? 'network', {
-              cause: err,
-            }),
-      );
-    };
-    const req = http.request(
-      {
-        agent: keepAliveAgent,
-        method: 'POST',
-        hostname: url.hostname,
-        port: url.port,
-        path: url.pathname || '/',
-        headers: { ...signed, 'content-length': String(bytes.length) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', fail);
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(deadline);
-          const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(res.headers)) {
-            if (value !== undefined)
-              headers[name] = Array.isArray(value) ? value.join(', ') : value;
-          }
-          resolve({
-            status: res.statusCode ?? 0,
-            headers,
-            body: Buffer.concat(chunks).toString('utf8'),
+  const started = Date.now();
+  const attempt = (): Promise<DynamoDbResponse> =>
+    new Promise<DynamoDbResponse>((resolve, reject) => {
+      let settled = false;
+      let answered = false;
+      const fail = (err: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        // A kept-alive connection the engine had already closed (its idle timeout, a restart)
+        // fails before any answer, as Node documents for req.reusedSocket: send the request
+        // again on another connection instead of answering 503. Bounded: a fresh connection is
+        // not retried. The API's calls are single-item or reads, so a repeat changes nothing.
+        if (req.reusedSocket && !answered && (code === 'ECONNRESET' || code === 'EPIPE')) {
+          resolve(attempt());
+          return;
+        }
+        reject(
+          err instanceof DynamoDbUnreachableError
+            ? err
+            : new DynamoDbUnreachableError(endpoint, UNREACHABLE_CODES[code] ?? 'network', {
+                cause: err,
+              }),
+        );
+      };
+      const req = http.request(
+        {
+          agent: keepAliveAgent,
+          method: 'POST',
+          hostname: url.hostname,
+          port: url.port,
+          path: url.pathname || '/',
+          headers: { ...signed, 'content-length': String(bytes.length) },
+        },
+        (res) => {
+          answered = true;
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', fail);
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(deadline);
+            const headers: Record<string, string> = {};
+            for (const [name, value] of Object.entries(res.headers)) {
+              if (value !== undefined)
+                headers[name] = Array.isArray(value) ? value.join(', ') : value;
+            }
+            resolve({
+              status: res.statusCode ?? 0,
+              headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            });
           });
-        });
-      },
-    );
-    // One deadline for the whole exchange: socket timeouts only measure idle time.
-    const deadline = setTimeout(() => {
-      req.destroy(new DynamoDbUnreachableError(endpoint, 'timeout'));
-    }, timeoutMs);
-    req.on('error', fail);
-    req.end(bytes);
-  });
+        },
+      );
+      // One deadline for the whole exchange: socket timeouts only measure idle time.
+      const deadline = setTimeout(
+        () => {
+          req.destroy(new DynamoDbUnreachableError(endpoint, 'timeout'));
+        },
+        timeoutMs - (Date.now() - started),
+      );
+      req.on('error', fail);
+      req.end(bytes);
+    });
+  return attempt();
 }
 
 const parsedEndpoints = new Map<string, URL>();
