@@ -3,10 +3,14 @@
  * `--template <file>`), starts the embedded DynamoDB, creates the table, loads `data/`, and
  * serves `http://127.0.0.1:3000/local`. Flags and environment: README.md ("Local stage").
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readStageEnv } from '../lib/stage-env';
 import { callDynamoDb } from './dynamodb/client';
-import { parseEngine, startLocalStage, type RunningLocalStage } from './start';
+import { formatTrace, type ExecutionTrace } from './gateway';
+import { parseEngine, ROOT, startLocalStage, type RunningLocalStage } from './start';
+import { watchForChanges, watchTargets, type Watching } from './watch';
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -15,28 +19,55 @@ const USAGE = `Usage: npm start -- [options]
   --template <file>          serve this packaged template as is (no packaging)
   --engine <name>            embedded DynamoDB: dynalite | dynamodb-local (default: DYNAMODB_ENGINE, else dynalite)
   --in-memory                fresh in-memory store (also LOCAL_IN_MEMORY=1); default: persist in .local-data/
+  --data-dir <dir>           keep the embedded DynamoDB's data here (default: .local-data/<engine>)
   --dynamodb-endpoint <url>  use this DynamoDB instead of starting one (also DYNAMODB_ENDPOINT)
   --no-seed                  do not load data/ into a newly created table
   --no-throttling            do not enforce the template's throttling and quotas (load tests only)
+  --no-watch                 do not reload when serverless.ts, resources/, vtl/, .env.<stage>
+                             (or the --template file) change
+  --trace                    print each request's execution trace (API Gateway's execution log steps)
+  --trace-json               the same as one JSON object per line, for tools
   --quiet                    no access log
   --help
 `;
 
+const OPTIONS = {
+  port: { type: 'string' },
+  stage: { type: 'string' },
+  template: { type: 'string' },
+  engine: { type: 'string' },
+  'in-memory': { type: 'boolean' },
+  'data-dir': { type: 'string' },
+  'dynamodb-endpoint': { type: 'string' },
+  'no-seed': { type: 'boolean' },
+  'no-throttling': { type: 'boolean' },
+  'no-watch': { type: 'boolean' },
+  trace: { type: 'boolean' },
+  'trace-json': { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+/**
+ * `npm start --port 4000` (without `--`) gives `--port` to npm, which keeps it as
+ * `npm_config_port` and passes only `4000` on: say so rather than serve on another port.
+ */
+function npmSwallowedOptions(env: NodeJS.ProcessEnv): string[] {
+  return Object.keys(OPTIONS)
+    .flatMap((name) => [name, name.replace(/^no-/, '')])
+    .filter((name) => env[`npm_config_${name.replace(/-/g, '_')}`] !== undefined)
+    .map((name) => `--${name}`);
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string' },
-      stage: { type: 'string' },
-      template: { type: 'string' },
-      engine: { type: 'string' },
-      'in-memory': { type: 'boolean' },
-      'dynamodb-endpoint': { type: 'string' },
-      'no-seed': { type: 'boolean' },
-      'no-throttling': { type: 'boolean' },
-      quiet: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
-  });
+  const swallowed = npmSwallowedOptions(process.env);
+  if (swallowed.length > 0) {
+    throw new Error(
+      `npm took ${swallowed.join(', ')} as its own option${swallowed.length > 1 ? 's' : ''}: ` +
+        `put -- before the local stage's options, e.g. npm start -- --port 4000`,
+    );
+  }
+  const { values } = parseArgs({ options: OPTIONS });
   if (values.help) {
     process.stdout.write(USAGE);
     return;
@@ -48,8 +79,15 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be a whole number 0-65535, got ${portText}`);
   }
+  const trace = values['trace-json']
+    ? (t: ExecutionTrace) => console.log(JSON.stringify(t))
+    : values.trace
+      ? (t: ExecutionTrace) => console.log(formatTrace(t))
+      : undefined;
   const stage = await startLocalStage({
     port,
+    trace,
+    dataDir: values['data-dir'] && path.resolve(values['data-dir']),
     stage: values.stage,
     template: values.template,
     engine: parseEngine(values.engine ?? env.DYNAMODB_ENGINE),
@@ -59,15 +97,30 @@ async function main(): Promise<void> {
     throttling: values['no-throttling'] !== true,
     log: values.quiet ? () => undefined : (line) => console.log(line),
   });
-  await printBanner(stage);
+  let watching: Watching | undefined;
+  if (values['no-watch'] !== true) {
+    const targets = watchTargets(ROOT, stage.stage, values.template);
+    watching = watchForChanges(targets, (changed) => reload(stage, changed));
+  }
+  await printBanner(
+    stage,
+    watching &&
+      (values.template
+        ? `Reloads when ${values.template} changes (--no-watch: off).`
+        : 'Reloads when serverless.ts, resources/, vtl/ or .env files change (--no-watch: off).'),
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    watching?.close();
     console.log(`\n${signal}: stopping the local stage ...`);
     stage.stop().then(
-      () => process.exit(0),
+      () => {
+        console.log('Stopped.');
+        process.exit(0);
+      },
       (err: unknown) => {
         console.error(err);
         process.exit(1);
@@ -78,7 +131,27 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-async function printBanner(stage: RunningLocalStage): Promise<void> {
+/** One reload per burst of changes; its outcome printed once. */
+async function reload(stage: RunningLocalStage, changed: string[]): Promise<void> {
+  // Editors and sed write through temporary files that are gone by now: name the rest.
+  const lasting = changed.filter((file) => existsSync(file));
+  const names = (lasting.length ? lasting : changed).map((file) => path.relative(ROOT, file));
+  console.log(`Changed: ${names.join(', ')}: reloading ...`);
+  const started = Date.now();
+  try {
+    await stage.reload();
+    console.log(
+      `Reloaded in ${((Date.now() - started) / 1000).toFixed(1)} s: serving the new API ` +
+        '(same data, port and key).',
+    );
+  } catch (err) {
+    console.error(
+      `Reload failed; still serving the last good API.\n  ${(err instanceof Error ? err.message : String(err)).replace(/\n/g, '\n  ')}`,
+    );
+  }
+}
+
+async function printBanner(stage: RunningLocalStage, watching?: string): Promise<void> {
   const sample = await sampleKey(stage);
   const lines = [
     '',
@@ -86,6 +159,12 @@ async function printBanner(stage: RunningLocalStage): Promise<void> {
     `  template  ${stage.templatePath}`,
     `  DynamoDB  ${stage.dynamoEndpoint}${stage.engine ? ` (${stage.engine})` : ''}`,
   ];
+  if (stage.keptTables.length > 0) {
+    lines.push(
+      `  table     ${stage.keptTables.join(', ')} already existed: kept it and its data ` +
+        '(--in-memory starts empty)',
+    );
+  }
   if (sample) {
     const id = pathSegment(sample.id);
     lines.push(`  read      curl -s ${stage.url}/${id}`);
@@ -96,6 +175,11 @@ async function printBanner(stage: RunningLocalStage): Promise<void> {
     lines.push(
       `  write     curl -s -X PUT -H 'x-api-key: ${stage.apiKey}' -H 'content-type: application/json' ` +
         `-d '{"enabled": true}' ${stage.url}/${sample ? pathSegment(sample.id) : 'my-service'}/example`,
+    );
+  }
+  if (watching) {
+    lines.push(
+      'Reloads when serverless.ts, resources/, vtl/ or .env files change (--no-watch: off).',
     );
   }
   lines.push('Ctrl-C stops it.', '');

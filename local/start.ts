@@ -17,12 +17,23 @@ import {
   type RunningDynamoDb,
 } from './dynamodb/engine';
 import { createTablesFromTemplate, loadDataDir } from './dynamodb/tables';
-import { buildApiModel, createGateway, readTemplate, serveGateway } from './gateway';
+import {
+  buildApiModel,
+  createGateway,
+  readTemplate,
+  serveGateway,
+  type ApiModel,
+  type CfnTemplate,
+  type ExecutionTrace,
+  type Gateway,
+} from './gateway';
 import { API_KEYS_FILE, LocalApiKeyStore } from './api-keys';
 import { slsPackage } from './sls-package';
 
 export const ROOT = path.resolve(__dirname, '..');
 const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
+/** How long a replaced gateway keeps its render workers for requests that started on it. */
+const RETIRE_GATEWAY_MS = 60_000;
 
 export interface LocalStageOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. Default 3000. */
@@ -59,6 +70,8 @@ export interface LocalStageOptions {
    * load tests of the emulator itself (bench/), which would otherwise measure 429s.
    */
   throttling?: boolean;
+  /** Receives each request's execution trace (`--trace`). Default: none, nothing recorded. */
+  trace?: (trace: ExecutionTrace) => void;
 }
 
 export interface RunningLocalStage {
@@ -74,6 +87,15 @@ export interface RunningLocalStage {
   /** Items loaded per sample file (empty when nothing was loaded). */
   seeded: Record<string, number>;
   templatePath: string;
+  /** Tables that already existed: their data were kept (and not seeded). */
+  keptTables: string[];
+  /**
+   * Packages again (or re-reads `template`), rebuilds the API and serves it from the next
+   * request on, in place: the DynamoDB data, the port, the API key and open connections stay.
+   * When anything fails (packaging, a construct the emulator refuses) it throws and the API
+   * that was serving goes on serving. Calls are queued, never run at once.
+   */
+  reload(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -108,11 +130,16 @@ export async function packageStage(stage: string, apiKey: string): Promise<strin
   return path.join(outDir, TEMPLATE_FILE);
 }
 
-export async function startLocalStage(opts: LocalStageOptions = {}): Promise<RunningLocalStage> {
-  const log = opts.log ?? ((line: string) => console.log(line));
+/** The API to serve: packaged (or read from `opts.template`) and checked, nothing started. */
+async function loadApi(
+  opts: LocalStageOptions,
+  keyStore: LocalApiKeyStore,
+  log: (line: string) => void,
+): Promise<{ templatePath: string; template: CfnTemplate; api: ApiModel; packagedKey?: string }> {
   let templatePath = opts.template;
   let packagedKey: string | undefined;
   if (!templatePath) {
+    // Read again at each reload, so that editing API_KEY in .env.<stage> takes effect.
     const { apiKey, source } = resolveApiKey(opts.apiKey, opts.stage ?? 'local');
     packagedKey = apiKey || undefined;
     const key = apiKey ? `pinned from ${source}` : 'generated';
@@ -120,17 +147,28 @@ export async function startLocalStage(opts: LocalStageOptions = {}): Promise<Run
     templatePath = await packageStage(opts.stage ?? 'local', apiKey);
   }
   const template = readTemplate(templatePath);
-  const keyStore = new LocalApiKeyStore(apiKeysFile(opts));
-  // Build (and so check) the API before starting anything: an unsupported construct stops here.
+  // Build (and so check) the API before serving it: an unsupported construct stops here.
   const api = buildApiModel(template, {
     stageName: opts.stage,
     generatedApiKey: (logicalId, stageName) => keyStore.valueFor(stageName, logicalId),
   });
   // What the local stage serves differently on purpose (e.g. a canary: base deployment only).
   for (const notice of api.notices) log(notice);
-  const usesDynamoDb =
+  return { templatePath, template, api, packagedKey };
+}
+
+function usesDynamoDb(api: ApiModel): boolean {
+  return (
     api.hasTables ||
-    api.resources.some((r) => [...r.methods.values()].some((m) => m.integration.type === 'AWS'));
+    api.resources.some((r) => [...r.methods.values()].some((m) => m.integration.type === 'AWS'))
+  );
+}
+
+export async function startLocalStage(opts: LocalStageOptions = {}): Promise<RunningLocalStage> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  // One store for the life of the stage: generated keys stay the same across reloads.
+  const keyStore = new LocalApiKeyStore(apiKeysFile(opts));
+  const { templatePath, template, api, packagedKey } = await loadApi(opts, keyStore, log);
 
   let engine: RunningDynamoDb | undefined;
   let dynamoEndpoint = opts.dynamoEndpoint ?? '';
@@ -140,7 +178,7 @@ export async function startLocalStage(opts: LocalStageOptions = {}): Promise<Run
     cleanups.length = 0;
   };
   try {
-    if (!dynamoEndpoint && usesDynamoDb) {
+    if (!dynamoEndpoint && usesDynamoDb(api)) {
       const engineName = opts.engine ?? DEFAULT_ENGINE;
       const dataDir = opts.inMemory
         ? undefined
@@ -158,10 +196,12 @@ export async function startLocalStage(opts: LocalStageOptions = {}): Promise<Run
       log(`API key of stage ${api.stageName}: generated as on AWS, ${kept}`);
     }
     let tables: string[] = [];
+    let keptTables: string[] = [];
     let seeded: Record<string, number> = {};
     if (api.hasTables && opts.createTables !== false) {
       const before = new Set(await listTables(dynamoEndpoint));
       tables = await createTablesFromTemplate(template, dynamoEndpoint);
+      keptTables = tables.filter((t) => before.has(t));
       const created = tables.filter((t) => !before.has(t));
       const sampleDir = opts.sampleDataDir ?? path.join(ROOT, 'data');
       if ((opts.seed ?? true) && created.length === 1 && existsSync(sampleDir)) {
@@ -169,26 +209,74 @@ export async function startLocalStage(opts: LocalStageOptions = {}): Promise<Run
         log(`Loaded sample items into ${created[0]}: ${JSON.stringify(seeded)}`);
       }
     }
-    const gateway = createGateway(api, dynamoEndpoint, executeApiHost(api.apiId, LOCAL_REGION), {
-      clock: opts.clock,
-      throttling: opts.throttling,
-      offload: { template, stageName: opts.stage },
+    // Each reload builds a new gateway; the one it replaces ends its render workers (offload.ts)
+    // a while later, once requests that started on it are done.
+    const gateways = new Set<Gateway>();
+    cleanups.push(async () => {
+      for (const gateway of gateways) await gateway.close();
     });
-    cleanups.push(() => gateway.close());
-    const server = await serveGateway(gateway, { port: opts.port ?? 3000, accessLog: log });
+    const gatewayFor = (model: ApiModel, source: CfnTemplate) => {
+      const gateway = createGateway(
+        model,
+        dynamoEndpoint,
+        executeApiHost(model.apiId, LOCAL_REGION),
+        {
+          clock: opts.clock,
+          throttling: opts.throttling,
+          offload: { template: source, stageName: opts.stage },
+          trace: opts.trace,
+        },
+      );
+      gateways.add(gateway);
+      return gateway;
+    };
+    let current = gatewayFor(api, template);
+    const server = await serveGateway(current, { port: opts.port ?? 3000, accessLog: log });
     cleanups.push(() => server.close());
-    return {
+    const servedKey = (model: ApiModel, packaged: string | undefined) =>
+      packaged && model.apiKeys.has(packaged) ? packaged : [...model.apiKeys][0];
+
+    const reloadOnce = async () => {
+      const next = await loadApi(opts, keyStore, () => undefined);
+      if (next.api.stageName !== api.stageName) {
+        throw new Error(
+          `the stage name changed from ${api.stageName} to ${next.api.stageName}: restart npm start to serve it`,
+        );
+      }
+      if (!dynamoEndpoint && usesDynamoDb(next.api)) {
+        throw new Error('the API now uses DynamoDB: restart npm start to start the engine');
+      }
+      keyStore.save();
+      if (next.api.hasTables && opts.createTables !== false) {
+        // New tables are created (empty); existing ones and their data stay as they are.
+        running.tables = await createTablesFromTemplate(next.template, dynamoEndpoint);
+      }
+      const replaced = current;
+      current = gatewayFor(next.api, next.template);
+      server.setGateway(current);
+      setTimeout(() => {
+        gateways.delete(replaced);
+        void replaced.close();
+      }, RETIRE_GATEWAY_MS).unref();
+      running.apiKey = servedKey(next.api, next.packagedKey);
+      running.templatePath = next.templatePath;
+    };
+    let queue: Promise<void> = Promise.resolve();
+    const running: RunningLocalStage = {
       url: server.url,
       port: server.port,
       stage: api.stageName,
-      apiKey: packagedKey && api.apiKeys.has(packagedKey) ? packagedKey : [...api.apiKeys][0],
+      apiKey: servedKey(api, packagedKey),
       dynamoEndpoint,
       engine: engine?.engine,
       tables,
+      keptTables,
       seeded,
       templatePath,
+      reload: () => (queue = queue.catch(() => undefined).then(reloadOnce)),
       stop,
     };
+    return running;
   } catch (err) {
     await stop();
     throw err;

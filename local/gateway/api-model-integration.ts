@@ -3,6 +3,7 @@
  * its request templates compiled up front, and its integration responses. Anything else an
  * integration may declare is refused by name.
  */
+import { describeTemplateError, rememberTemplateText } from '../template-sources';
 import { compileMappingTemplate } from '../vtl';
 import type {
   CompiledTemplate,
@@ -50,9 +51,11 @@ function compileTemplates(
   for (const [contentType, text] of Object.entries(templates)) {
     try {
       compiled[contentType] = compiledTemplate(text);
+      rememberTemplateText(compiled[contentType], text);
     } catch (err) {
+      // Names the vtl/ file and line the packaged text came from (template-sources.ts).
       throw new UnsupportedConstructError(
-        `${where}.${contentType}: the mapping template cannot run locally: ${(err as Error).message}`,
+        `${where}.${contentType}: the mapping template cannot run locally: ${describeTemplateError(text, err)}`,
       );
     }
   }

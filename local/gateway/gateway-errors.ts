@@ -44,32 +44,44 @@ export const GATEWAY_RESPONSE_DEFAULTS: Record<
 
 export const SUPPORTED_RESPONSE_TYPES = new Set<string>(Object.keys(GATEWAY_RESPONSE_DEFAULTS));
 
-/** A request ends in a gateway response of `type`; `message` is `$context.error.message`. */
+/**
+ * A request ends in a gateway response of `type`; `message` is `$context.error.message`.
+ * `reason` says why in a few words for the local access log and trace only: the client never
+ * sees it (AWS answers the same generic message whatever the cause).
+ */
 export class GatewayError extends Error {
   override readonly name = 'GatewayError';
   constructor(
     readonly type: GatewayResponseType,
     message: string,
+    readonly reason?: string,
   ) {
     super(message);
   }
 }
 
 export const gatewayErrors = {
-  missingAuthenticationToken: () =>
-    new GatewayError('MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token'),
-  invalidApiKey: () => new GatewayError('INVALID_API_KEY', 'Forbidden'),
+  missingAuthenticationToken: (reason?: string) =>
+    new GatewayError('MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token', reason),
+  invalidApiKey: (reason?: string) => new GatewayError('INVALID_API_KEY', 'Forbidden', reason),
   missingParameters: (names: string[]) =>
     new GatewayError(
       'BAD_REQUEST_PARAMETERS',
       `Missing required request parameters: [${names.join(', ')}]`,
+      `missing ${names.join(', ')}`,
     ),
-  invalidBody: () => new GatewayError('BAD_REQUEST_BODY', 'Invalid request body'),
-  unsupportedMediaType: () => new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type'),
-  requestTooLarge: () => new GatewayError('REQUEST_TOO_LARGE', 'Request Too Long'),
-  configuration: () => new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error'),
-  integrationTimeout: () => new GatewayError('INTEGRATION_TIMEOUT', 'Endpoint request timed out'),
-  integrationFailure: () => new GatewayError('INTEGRATION_FAILURE', 'Internal server error'),
-  throttled: () => new GatewayError('THROTTLED', 'Too Many Requests'),
-  quotaExceeded: () => new GatewayError('QUOTA_EXCEEDED', 'Limit Exceeded'),
+  invalidBody: (reason?: string) =>
+    new GatewayError('BAD_REQUEST_BODY', 'Invalid request body', reason),
+  unsupportedMediaType: (reason?: string) =>
+    new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type', reason),
+  requestTooLarge: (reason?: string) =>
+    new GatewayError('REQUEST_TOO_LARGE', 'Request Too Long', reason),
+  configuration: (reason?: string) =>
+    new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error', reason),
+  integrationTimeout: (reason?: string) =>
+    new GatewayError('INTEGRATION_TIMEOUT', 'Endpoint request timed out', reason),
+  integrationFailure: (reason?: string) =>
+    new GatewayError('INTEGRATION_FAILURE', 'Internal server error', reason),
+  throttled: (reason?: string) => new GatewayError('THROTTLED', 'Too Many Requests', reason),
+  quotaExceeded: (reason?: string) => new GatewayError('QUOTA_EXCEEDED', 'Limit Exceeded', reason),
 };

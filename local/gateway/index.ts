@@ -1,7 +1,13 @@
 /** The API Gateway (REST) emulator of the local stage. See README.md ("Local stage"). */
 export type { ApiModel } from './api-model';
 export { buildApiModel } from './api-model-build';
-export { createGateway, type Gateway, type GatewayOptions } from './pipeline';
+export {
+  createGateway,
+  formatTrace,
+  type ExecutionTrace,
+  type Gateway,
+  type GatewayOptions,
+} from './pipeline';
 export { serveGateway, type RunningServer } from './server';
 export type { CfnTemplate } from '../../lib/cloudformation';
 export { readTemplate, UnsupportedConstructError } from './template';

@@ -280,7 +280,11 @@ export function compileIntegrationCredentials(
     if (!assumable) {
       // AWS logs "API Gateway does not have permission to assume the provided role" and
       // answers its DEFAULT_5XX gateway response.
-      throw new GatewayError('DEFAULT_5XX', 'Internal server error');
+      throw new GatewayError(
+        'DEFAULT_5XX',
+        'Internal server error',
+        `API Gateway cannot assume the role ${role.logicalId}`,
+      );
     }
     // No table named: DynamoDB refuses the request itself (ValidationException).
     if (resource === undefined) return undefined;

@@ -50,7 +50,9 @@ export function buildIntegrationRequest(
       passthroughBehavior === 'NEVER' ||
       (passthroughBehavior === 'WHEN_NO_TEMPLATES' && hasTemplates)
     ) {
-      throw gatewayErrors.unsupportedMediaType();
+      throw gatewayErrors.unsupportedMediaType(
+        `no request template for ${contentType} (passthrough ${passthroughBehavior})`,
+      );
     }
     return {
       body: inv.request.body,
@@ -82,8 +84,12 @@ export function buildIntegrationRequest(
   } catch (err) {
     if (err instanceof TemplateRuntimeError && /not valid JSON/.test(err.message)) {
       // AWS: 400 "Could not parse request body into json" when a template reads a bad body.
-      throw new GatewayError('BAD_REQUEST_BODY', 'Could not parse request body into json');
+      throw new GatewayError(
+        'BAD_REQUEST_BODY',
+        'Could not parse request body into json',
+        'the request template read a body that is not JSON',
+      );
     }
-    throw templateFailure(method.logicalId, 'request', err);
+    throw templateFailure(inv, 'request', contentType, template, err);
   }
 }

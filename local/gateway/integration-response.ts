@@ -19,7 +19,9 @@ export function selectIntegrationResponse(
   const selected =
     responses.find((r) => r.selectionPattern?.test(selectionValue)) ??
     responses.find((r) => !r.selectionPattern);
-  if (!selected) throw gatewayErrors.configuration();
+  if (!selected) {
+    throw gatewayErrors.configuration(`no integration response matches status ${selectionValue}`);
+  }
   return selected;
 }
 
@@ -58,7 +60,7 @@ export function buildMethodAnswer(
       if (rendered.statusOverride !== undefined) status = rendered.statusOverride;
       Object.assign(headers, rendered.headerOverrides);
     } catch (err) {
-      throw templateFailure(method.logicalId, 'response', err);
+      throw templateFailure(inv, 'response', contentType, template, err);
     }
   }
   return { status, headers, body, contentType };

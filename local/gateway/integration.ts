@@ -35,8 +35,12 @@ export async function invokeIntegration(
   } catch (err) {
     if (err instanceof DynamoDbUnreachableError) {
       throw err.reason === 'timeout'
-        ? gatewayErrors.integrationTimeout()
-        : gatewayErrors.integrationFailure();
+        ? gatewayErrors.integrationTimeout(
+            `DynamoDB ${integration.action}: no answer within ${integration.timeoutMs} ms`,
+          )
+        : gatewayErrors.integrationFailure(
+            `DynamoDB ${integration.action}: ${(err.cause as NodeJS.ErrnoException | undefined)?.code ?? err.reason}`,
+          );
     }
     throw err;
   }
@@ -57,6 +61,8 @@ function mockStatus(body: string): number {
       /^\s*\{(?:[^{}]*?,)?\s*(['"]?)statusCode\1\s*:\s*(-?\d+)\s*(?:,[^{}]*)?\}\s*$/.exec(body);
     status = lenient ? Number(lenient[2]) : undefined;
   }
-  if (typeof status !== 'number' || !Number.isInteger(status)) throw gatewayErrors.configuration();
+  if (typeof status !== 'number' || !Number.isInteger(status)) {
+    throw gatewayErrors.configuration('the MOCK request template rendered no integer statusCode');
+  }
   return status;
 }

@@ -12,8 +12,9 @@ import { lookupParam, requestContentType } from './request-params';
 export function checkApiKey(api: ApiModel, method: MethodModel, inv: Invocation): void {
   const presentedKey = lookupParam(inv.request.header, 'x-api-key', true);
   if (method.apiKeyRequired) {
-    if (presentedKey === undefined || !api.apiKeys.has(presentedKey)) {
-      throw gatewayErrors.invalidApiKey();
+    if (presentedKey === undefined) throw gatewayErrors.invalidApiKey('no x-api-key header');
+    if (!api.apiKeys.has(presentedKey)) {
+      throw gatewayErrors.invalidApiKey('x-api-key is not a key of this API');
     }
     inv.apiKey = presentedKey;
   }
@@ -40,8 +41,13 @@ export function validateMethodRequest(method: MethodModel, inv: Invocation): voi
       // An empty body is `{}` to API Gateway, as `$input.body` shows (AWS-FACTS.md).
       body = JSON.parse(inv.request.body === '' ? '{}' : inv.request.body);
     } catch {
-      throw gatewayErrors.invalidBody();
+      throw gatewayErrors.invalidBody('the body is not JSON');
     }
-    if (!validate(body)) throw gatewayErrors.invalidBody();
+    if (!validate(body)) {
+      const [first] = validate.errors ?? [];
+      throw gatewayErrors.invalidBody(
+        first ? `${first.instancePath || 'the body'} ${first.message ?? 'is invalid'}` : undefined,
+      );
+    }
   }
 }

@@ -53,7 +53,7 @@ export type OffloadTask =
 export type OffloadOutcome =
   | { request: IntegrationRequest }
   | { answer: MethodAnswer }
-  | { gatewayError: { type: GatewayResponseType; message: string } }
+  | { gatewayError: { type: GatewayResponseType; message: string; reason?: string } }
   | { unexpected: string };
 
 /** A worker failed in a way no request template explains (it crashed, or threw a bug). */
@@ -221,7 +221,8 @@ export class RenderPool {
 /** The worker's outcome as the main thread's own code would have ended: a value or a throw. */
 export function unwrapOutcome(outcome: OffloadOutcome): IntegrationRequest | MethodAnswer {
   if ('gatewayError' in outcome) {
-    throw new GatewayError(outcome.gatewayError.type, outcome.gatewayError.message);
+    const { type, message, reason } = outcome.gatewayError;
+    throw new GatewayError(type, message, reason);
   }
   if ('unexpected' in outcome) throw new OffloadError(outcome.unexpected);
   return 'request' in outcome ? outcome.request : outcome.answer;

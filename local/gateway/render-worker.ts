@@ -62,7 +62,10 @@ function run(task: OffloadTask): { outcome: OffloadOutcome; transfer: ArrayBuffe
     };
   } catch (err) {
     if (err instanceof GatewayError) {
-      return { outcome: { gatewayError: { type: err.type, message: err.message } }, transfer: [] };
+      return {
+        outcome: { gatewayError: { type: err.type, message: err.message, reason: err.reason } },
+        transfer: [],
+      };
     }
     return { outcome: { unexpected: String((err as Error)?.stack ?? err) }, transfer: [] };
   }

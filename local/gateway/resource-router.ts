@@ -85,5 +85,11 @@ export function matchRoute(routes: CompiledRoute[], httpMethod: string, path: st
     const pathParams = matchPath(route, parts);
     if (pathParams) return { resource: route.resource, method, pathParams };
   }
-  throw gatewayErrors.missingAuthenticationToken();
+  // No match: say why in the access log (the client only sees the generic 403).
+  const sameResource = routes.find((route) => matchPath(route, parts));
+  throw gatewayErrors.missingAuthenticationToken(
+    sameResource
+      ? `no ${httpMethod} method on ${sameResource.resource.path}`
+      : `no resource matches ${path}`,
+  );
 }

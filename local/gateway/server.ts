@@ -37,16 +37,24 @@ export interface ServeOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /**
+   * Serves `next` from the next request on (reload on change): the port, open connections and
+   * requests in flight stay; those in flight finish on the gateway they started with. The
+   * stage name must not change (the URL would): `startLocalStage` checks that first.
+   */
+  setGateway(next: Gateway): void;
   close(): Promise<void>;
 }
 
-export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promise<RunningServer> {
+export async function serveGateway(initial: Gateway, opts: ServeOptions): Promise<RunningServer> {
   const log = opts.accessLog ?? ((line: string) => console.log(line));
-  const stagePrefix = `/${gateway.api.stageName}`;
+  let current = initial;
+  const stagePrefix = `/${initial.api.stageName}`;
   // Answers still being produced, per connection: a parse error later on the same connection
   // (pipelined garbage, a body sent without framing) must not overtake them.
   const inFlight = new WeakMap<Socket, Set<Promise<void>>>();
   const server = http.createServer((req, res) => {
+    const gateway = current;
     const started = process.hrtime.bigint();
     const pending = inFlight.get(req.socket) ?? new Set<Promise<void>>();
     inFlight.set(req.socket, pending);
@@ -69,21 +77,28 @@ export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promis
         if (!res.writableFinished) departed.abort();
       });
       void (async () => {
-        let answer: HttpAnswer;
+        let answer: HttpAnswer & { note?: string };
         if (rawPath !== stagePrefix && !rawPath.startsWith(`${stagePrefix}/`)) {
-          // Another stage (or none): API Gateway's answer for an unknown stage.
+          // Another stage (or none): API Gateway's answer for an unknown stage. It is not one
+          // of the API's gateway responses (no API is found), so the note names no type.
+          const asked = rawPath.split('/')[1];
           answer = {
             status: 403,
             headers: { 'content-type': 'application/json' },
             body: '{"message":"Forbidden"}',
+            note: `${asked ? `no stage "${decodeURIComponentSafe(asked)}"` : 'no stage in the path'} (this is "${gateway.api.stageName}")`,
           };
         } else if (tooLarge) {
-          answer = renderGatewayResponse(gateway.api.gatewayResponses, {
-            error: gatewayErrors.requestTooLarge(),
-            context: { stage: gateway.api.stageName },
-            params: { path: {}, querystring: {}, header: {} },
-            stageVariables: gateway.api.stageVariables,
-          });
+          const error = gatewayErrors.requestTooLarge(`body over ${MAX_BODY_BYTES} bytes`);
+          answer = {
+            ...renderGatewayResponse(gateway.api.gatewayResponses, {
+              error,
+              context: { stage: gateway.api.stageName },
+              params: { path: {}, querystring: {}, header: {} },
+              stageVariables: gateway.api.stageVariables,
+            }),
+            note: `${error.type}: ${error.reason}`,
+          };
         } else if (headerValueBytes(req) > MAX_HEADER_VALUE_BYTES) {
           answer = {
             ...renderGatewayResponse(gateway.api.gatewayResponses, {
@@ -93,6 +108,7 @@ export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promis
               stageVariables: gateway.api.stageVariables,
             }),
             status: 431,
+            note: `DEFAULT_4XX: header values total over ${MAX_HEADER_VALUE_BYTES} bytes`,
           };
         } else {
           answer = await gateway.handle(
@@ -114,8 +130,9 @@ export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promis
         res.writeHead(answer.status, headers);
         res.end(payload);
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        const note = answer.status < 200 || answer.status > 299 ? accessLogNote(answer) : '';
         log(
-          `${req.method} ${rawPath}${rawQuery ? `?${rawQuery}` : ''} ${answer.status} ${ms.toFixed(1)} ms`,
+          `${req.method} ${rawPath}${rawQuery ? `?${rawQuery}` : ''} ${answer.status} ${ms.toFixed(1)} ms${note}`,
         );
       })().catch((err: unknown) => {
         console.error('local gateway: failed to answer', err);
@@ -144,6 +161,7 @@ export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promis
   const answerUnparsable = (err: NodeJS.ErrnoException, socket: Socket): void => {
     if (!socket.writable) return void socket.destroy();
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const gateway = current;
     const answer = renderGatewayResponse(gateway.api.gatewayResponses, {
       error: new GatewayError(
         'DEFAULT_4XX',
@@ -162,7 +180,7 @@ export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promis
       .map(([name, value]) => `${name}: ${value}\r\n`)
       .join('');
     socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${headers}\r\n${answer.body}`);
-    log(`- (unparsable request: ${err.code ?? err.message}) ${status}`);
+    log(`- (unparsable request) ${status} DEFAULT_4XX: ${err.code ?? err.message}`);
   };
   // Node keeps only the first 2000 headers by default and drops the rest silently: a header
   // the client sent (If-None-Match after 2000 others) would vanish. Every header is kept; the
@@ -182,12 +200,33 @@ export async function serveGateway(gateway: Gateway, opts: ServeOptions): Promis
   return {
     url: `http://127.0.0.1:${port}${stagePrefix}`,
     port,
+    setGateway(next) {
+      if (next.api.stageName !== initial.api.stageName) {
+        throw new Error(
+          `the stage changed from ${initial.api.stageName} to ${next.api.stageName}: restart to serve it`,
+        );
+      }
+      current = next;
+    },
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       })),
   };
+}
+
+/** ` INVALID_API_KEY: no x-api-key header`: why an answer is not a 2xx, for the access log. */
+function accessLogNote(answer: { note?: string }): string {
+  return answer.note ? ` ${answer.note.replace(/\s+/g, ' ')}` : '';
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function toInvocationRequest(

@@ -2,6 +2,7 @@
  * What the integration request and integration response stages share to render a mapping
  * template: the input the template sees, and what a failing template becomes.
  */
+import { describeTemplateError, templateTextOf } from '../template-sources';
 import type { MappingInput } from '../vtl';
 import type { ApiModel } from './api-model';
 import { gatewayErrors, type GatewayError } from './gateway-errors';
@@ -25,11 +26,20 @@ export function mappingInput(
   };
 }
 
-/** A template that fails while rendering is an API configuration error (500) on AWS. */
-export function templateFailure(logicalId: string, kind: string, err: unknown): GatewayError {
-  process.emitWarning(
-    `${logicalId}: the ${kind} template failed: ${(err as Error).message}`,
-    'MappingTemplateWarning',
+/**
+ * A template that fails while rendering is an API configuration error (500) on AWS. The
+ * reason (access log, trace) names the method, the template and the `vtl/` file and line.
+ */
+export function templateFailure(
+  inv: Invocation,
+  kind: 'request' | 'response',
+  contentType: string,
+  template: object,
+  err: unknown,
+): GatewayError {
+  const text = templateTextOf(template);
+  const detail = text === undefined ? (err as Error).message : describeTemplateError(text, err);
+  return gatewayErrors.configuration(
+    `${inv.request.httpMethod} ${inv.resource?.path ?? inv.request.path} ${kind} template (${contentType}): ${detail}`,
   );
-  return gatewayErrors.configuration();
 }

@@ -122,13 +122,17 @@ export function createLimiter(
       const plan = apiKey === undefined ? undefined : plans.get(apiKey);
       if (plan && apiKey !== undefined) {
         if (!take(`plan-method ${apiKey} ${key}`, plan.methodThrottles.get(key), now)) {
-          throw gatewayErrors.throttled();
+          throw gatewayErrors.throttled(`usage plan limit on ${key} for this key`);
         }
-        if (!take(`plan ${apiKey}`, plan.throttle, now)) throw gatewayErrors.throttled();
+        if (!take(`plan ${apiKey}`, plan.throttle, now)) {
+          throw gatewayErrors.throttled('usage plan limit for this key');
+        }
       }
       const stageLimits =
         stage.methods.get(key) ?? stage.methods.get(methodKey(resourcePath, '*')) ?? stage.defaults;
-      if (!take(`stage ${key}`, stageLimits, now)) throw gatewayErrors.throttled();
+      if (!take(`stage ${key}`, stageLimits, now)) {
+        throw gatewayErrors.throttled(`stage limit on ${key}`);
+      }
       if (plan?.quota && apiKey !== undefined) {
         const { limit, offset, period } = plan.quota;
         const start = periodStart(period, now);
@@ -136,7 +140,9 @@ export function createLimiter(
         if (!use || use.periodStart !== start)
           quotaUse.set(apiKey, (use = { periodStart: start, used: 0 }));
         const allowed = start === periodStart(period, started) ? limit - offset : limit;
-        if (use.used >= allowed) throw gatewayErrors.quotaExceeded();
+        if (use.used >= allowed) {
+          throw gatewayErrors.quotaExceeded(`usage plan quota of ${allowed} per ${period}`);
+        }
         use.used++;
       }
     },
