@@ -257,7 +257,14 @@ export default async function bench(): Promise<BenchRow[]> {
         ),
       );
     }
-    rows.push({ case: `RSS of the local stage after the load: ${await stage.rssMb()} MB` });
+    const rssAfterLoad = await stage.rssMb();
+    // Render workers end after 5 idle seconds (local/gateway/offload.ts).
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    rows.push({
+      case:
+        `RSS of the local stage after the load: ${rssAfterLoad} MB, ` +
+        `${await stage.rssMb()} MB after 6 s idle`,
+    });
     return rows;
   } finally {
     // The local stage first (its profile, if any, is written on exit), the engine last.

@@ -19,6 +19,7 @@ export function serveParent(
   const send = (message: unknown) => process.send?.(message);
   const handlers = new Map<string, Command>(Object.entries(commands));
   handlers.set('rss', () => process.memoryUsage().rss);
+  handlers.set('memory', () => process.memoryUsage());
   // User + system CPU microseconds this process used so far (all its threads).
   handlers.set('cpu', () => {
     const { user, system } = process.cpuUsage();

@@ -31,12 +31,20 @@ export function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** `20260101T000000Z` for an epoch in ms. */
+let lastSecond = -1;
+let lastAmzDate = '';
+
+/** `20260101T000000Z` for an epoch in ms (formatted once per second). */
 export function amzDate(epochMs: number): string {
-  return new Date(epochMs)
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
+  const second = Math.floor(epochMs / 1000);
+  if (second !== lastSecond) {
+    lastAmzDate = new Date(second * 1000)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
+    lastSecond = second;
+  }
+  return lastAmzDate;
 }
 
 export function createDynamoDbSigner(identity: SigningIdentity) {

@@ -3,6 +3,29 @@
  * them: header names match case-insensitively, path and query string names exactly.
  */
 
+/**
+ * One case-insensitive index per header map (lower-cased name → the first name of that spelling
+ * the client sent), built on its first case-insensitive lookup: a request's stages look up
+ * half a dozen headers, each used to scan every name. Rebuilt if names were added since.
+ */
+const caseInsensitiveIndexes = new WeakMap<
+  Record<string, string>,
+  { names: number; index: Map<string, string> }
+>();
+
+function caseInsensitiveIndex(map: Record<string, string>): Map<string, string> {
+  const names = Object.keys(map);
+  const cached = caseInsensitiveIndexes.get(map);
+  if (cached && cached.names === names.length) return cached.index;
+  const index = new Map<string, string>();
+  for (const name of names) {
+    const lower = name.toLowerCase();
+    if (!index.has(lower)) index.set(lower, name);
+  }
+  caseInsensitiveIndexes.set(map, { names: names.length, index });
+  return index;
+}
+
 export function lookupParam(
   map: Record<string, string>,
   name: string,
@@ -10,8 +33,7 @@ export function lookupParam(
 ): string | undefined {
   if (Object.hasOwn(map, name)) return map[name];
   if (!caseInsensitive) return undefined;
-  const lower = name.toLowerCase();
-  const key = Object.keys(map).find((k) => k.toLowerCase() === lower);
+  const key = caseInsensitiveIndex(map).get(name.toLowerCase());
   return key === undefined ? undefined : map[key];
 }
 

@@ -7,6 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { GatewayError, gatewayErrors } from './gateway-errors';
 import { renderGatewayResponse } from './gateway-response';
 import type { InvocationRequest } from './invocation';
+import { OFFLOAD_MIN_CHARS } from './offload';
 import type { Gateway } from './pipeline';
 import type { HttpAnswer } from './stage-types';
 
@@ -72,10 +73,13 @@ export async function serveGateway(initial: Gateway, opts: ServeOptions): Promis
     });
     req.on('end', () => {
       // A client that leaves before its answer: work on a large body for it can be dropped.
-      const departed = new AbortController();
-      res.once('close', () => {
-        if (!res.writableFinished) departed.abort();
-      });
+      let departed: AbortController | undefined;
+      if (size >= OFFLOAD_MIN_CHARS) {
+        const controller = (departed = new AbortController());
+        res.once('close', () => {
+          if (!res.writableFinished) controller.abort();
+        });
+      }
       void (async () => {
         let answer: HttpAnswer & { note?: string };
         if (rawPath !== stagePrefix && !rawPath.startsWith(`${stagePrefix}/`)) {
@@ -113,7 +117,7 @@ export async function serveGateway(initial: Gateway, opts: ServeOptions): Promis
         } else {
           answer = await gateway.handle(
             toInvocationRequest(req, rawPath.slice(stagePrefix.length) || '/', rawQuery, chunks),
-            departed.signal,
+            departed?.signal,
           );
         }
         // API Gateway frames every answer with Content-Length, never chunked (LocalStack
