@@ -1,8 +1,8 @@
 /**
  * A second opinion on the fixtures of cfn-spec.test.ts from the Python cfn-lint, when it is
  * installed: the valid fixture must pass it, and each invalid one must fail it for the reason
- * the fixture is about. The suite never depends on cfn-lint: without it, one test records that
- * this cross-check did not run.
+ * the fixture is about. The suite never depends on cfn-lint: without it, one skipped test says
+ * that this cross-check did not run and why (jest counts it as skipped, not passed).
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -43,9 +43,7 @@ const notCaughtByCfnLint = new Set([
 const cfnLint = cfnLintPath();
 
 if (cfnLint === undefined) {
-  it('does not cross-check with cfn-lint, which is not on PATH', () => {
-    expect(cfnLintPath()).toBeUndefined();
-  });
+  it.skip('cfn-lint cross-check of the fixture templates: skipped, cfn-lint is not on PATH', () => {});
 } else {
   describe(`cfn-lint (${cfnLint}) on the fixture templates`, () => {
     const files = [VALID, ...Object.keys(expectedRule).map(invalidFile)];

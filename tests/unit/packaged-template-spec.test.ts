@@ -23,9 +23,7 @@ const IGNORED_CFN_LINT_RULES = ['W8003'];
 const cfnLint = cfnLintPath();
 
 if (cfnLint === undefined) {
-  it('does not cross-check packaged templates with cfn-lint, which is not on PATH', () => {
-    expect(cfnLintPath()).toBeUndefined();
-  });
+  it.skip('cfn-lint check of the packaged templates: skipped, cfn-lint is not on PATH', () => {});
 } else {
   describe(`cfn-lint (${cfnLint}) on the packaged templates`, () => {
     const files = PACKAGED_STAGES.map((stage) => templatePath(stage));
