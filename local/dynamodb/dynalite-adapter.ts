@@ -16,6 +16,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LOCAL_REGION } from '../../lib/aws-constants';
 import { DYNAMODB_CONTENT_TYPE, DYNAMODB_TARGET_PREFIX } from './client';
 import {
   checkAttributes,
@@ -325,8 +326,7 @@ export async function startDynaliteFront(
           'content-type': DYNAMODB_CONTENT_TYPE,
           'x-amz-target': `${DYNAMODB_TARGET_PREFIX}.DescribeTable`,
           // dynalite checks that a signature is present, not what it says.
-          authorization:
-            'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+          authorization: `AWS4-HMAC-SHA256 Credential=local/20200101/${LOCAL_REGION}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
           'x-amz-date': '20200101T000000Z',
         },
       },

@@ -52,7 +52,12 @@ export class JavaNotFoundError extends Error {
 
 /** The engine did not start; the message carries the engine's own output. */
 export class DynamoDbStartError extends Error {
-  override readonly name = 'DynamoDbStartError';
+  override readonly name: string = 'DynamoDbStartError';
+}
+
+/** DynamoDB Local could not bind its port (taken between probing and binding): try another. */
+export class DynamoDbPortTakenError extends DynamoDbStartError {
+  override readonly name: string = 'DynamoDbPortTakenError';
 }
 
 export async function startDynamoDb(opts: StartDynamoDbOptions = {}): Promise<RunningDynamoDb> {
@@ -334,9 +339,7 @@ async function startDynamoDbLocal(
       return await launchJvm(jarDir, port, dataDir, startTimeoutMs, canRunSource);
     } catch (err) {
       lastError = err;
-      if (!(err instanceof DynamoDbStartError && /Address already in use/i.test(err.message))) {
-        throw err;
-      }
+      if (!(err instanceof DynamoDbPortTakenError)) throw err;
     }
   }
   throw lastError;
@@ -414,7 +417,11 @@ async function launchJvm(
     await waitUntilAnswering(endpoint, startTimeoutMs, () => earlyExit);
   } catch (err) {
     await stop();
-    throw new DynamoDbStartError(
+    // The JVM says so only in its output: the one place its text is read.
+    const StartError = /Address already in use/i.test(output)
+      ? DynamoDbPortTakenError
+      : DynamoDbStartError;
+    throw new StartError(
       `DynamoDB Local did not start on port ${port}: ${(err as Error).message}\n${output.trim()}`,
       { cause: err },
     );

@@ -17,3 +17,11 @@ export class TemplateRuntimeError extends Error {
     this.name = 'TemplateRuntimeError';
   }
 }
+
+/** `$input.path`/`$input.json` on a body that is not JSON: API Gateway answers 400, not 500. */
+export class BodyNotJsonError extends TemplateRuntimeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BodyNotJsonError';
+  }
+}

@@ -10,13 +10,13 @@
  */
 import { RequestOverrides, buildContext, readOverrides, readRequestOverrides } from './context';
 import { compileTemplate } from './compiler';
-import { TemplateRuntimeError, UnsupportedTemplateError } from './errors';
+import { BodyNotJsonError, TemplateRuntimeError, UnsupportedTemplateError } from './errors';
 import { Warning } from './helpers';
 import { InputObject } from './input';
 import { UTIL } from './util';
 import { JMap } from './values';
 
-export { TemplateRuntimeError, UnsupportedTemplateError };
+export { BodyNotJsonError, TemplateRuntimeError, UnsupportedTemplateError };
 export type { RequestOverrides, Warning };
 
 export interface MappingInput {

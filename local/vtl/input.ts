@@ -5,7 +5,7 @@
  * $input.path prints Java-style ({a=b}) and a list prints as JSON: see values.ts.
  */
 import { JSONPath } from 'jsonpath-plus';
-import { TemplateRuntimeError, UnsupportedTemplateError } from './errors';
+import { BodyNotJsonError, UnsupportedTemplateError } from './errors';
 import { HostObject, JDouble, JList, JMap, parseJsonToJava, toJsonSmart } from './values';
 
 export interface InputParams {
@@ -79,7 +79,7 @@ export class InputObject implements HostObject {
       try {
         root = parseJsonToJava(this.body);
       } catch (e) {
-        throw new TemplateRuntimeError(
+        throw new BodyNotJsonError(
           `$input.path/$input.json: the body is not valid JSON (${(e as Error).message})`,
         );
       }
