@@ -5,11 +5,11 @@
  * only when the integration has no templates at all; NEVER never does. Otherwise 415
  * `Unsupported Media Type` (AWS `integration-passthrough-behaviors.md`).
  */
-import { TemplateRuntimeError } from '../vtl';
+import { BodyNotJsonError } from '../vtl';
 import type { ApiModel, MethodModel } from './api-model';
 import { GatewayError, gatewayErrors } from './gateway-errors';
 import type { Invocation } from './invocation';
-import { lookupParam, requestContentType } from './request-params';
+import { lookupParam, ownValue, requestContentType } from './request-params';
 import type { IntegrationParameters, IntegrationRequest } from './stage-types';
 import { mappingInput, templateFailure } from './template-mapping';
 
@@ -43,7 +43,8 @@ export function buildIntegrationRequest(
   const { requestTemplates, passthroughBehavior } = method.integration;
   const parameters = integrationParameters(method, inv);
   const contentType = requestContentType(inv.request.header);
-  const template = requestTemplates[contentType] ?? requestTemplates['$default'];
+  const template =
+    ownValue(requestTemplates, contentType) ?? ownValue(requestTemplates, '$default');
   if (!template) {
     const hasTemplates = Object.keys(requestTemplates).length > 0;
     if (
@@ -82,7 +83,7 @@ export function buildIntegrationRequest(
       },
     };
   } catch (err) {
-    if (err instanceof TemplateRuntimeError && /not valid JSON/.test(err.message)) {
+    if (err instanceof BodyNotJsonError) {
       // AWS: 400 "Could not parse request body into json" when a template reads a bad body.
       throw new GatewayError(
         'BAD_REQUEST_BODY',

@@ -75,7 +75,7 @@ function pickResponseTemplate(
   const accepted = (lookupParam(inv.request.header, 'accept', true) ?? '')
     .split(',')
     .map((part) => part.split(';')[0].trim().toLowerCase());
-  const byAccept = accepted.find((type) => type in templates);
+  const byAccept = accepted.find((type) => Object.hasOwn(templates, type));
   const contentType =
     byAccept ?? ('application/json' in templates ? 'application/json' : Object.keys(templates)[0]);
   return [contentType ?? 'application/json', contentType ? templates[contentType] : undefined];

@@ -7,7 +7,7 @@
 import type { ApiModel, MethodModel } from './api-model';
 import { gatewayErrors } from './gateway-errors';
 import type { Invocation } from './invocation';
-import { lookupParam, requestContentType } from './request-params';
+import { lookupParam, ownValue, requestContentType } from './request-params';
 
 export function checkApiKey(api: ApiModel, method: MethodModel, inv: Invocation): void {
   const presentedKey = lookupParam(inv.request.header, 'x-api-key', true);
@@ -33,8 +33,8 @@ export function validateMethodRequest(method: MethodModel, inv: Invocation): voi
   }
   if (method.bodyValidators) {
     const validate =
-      method.bodyValidators[requestContentType(inv.request.header)] ??
-      method.bodyValidators['$default'];
+      ownValue(method.bodyValidators, requestContentType(inv.request.header)) ??
+      ownValue(method.bodyValidators, '$default');
     if (!validate) return;
     let body: unknown;
     try {

@@ -43,3 +43,11 @@ export function requestContentType(header: Record<string, string>): string {
   const type = value?.split(';')[0].trim().toLowerCase();
   return type || 'application/json';
 }
+
+/**
+ * `map[key]` when `map` has its own `key`: for maps keyed by names the client chooses (media
+ * types from Content-Type or Accept), where `constructor` or `__proto__` must find nothing.
+ */
+export function ownValue<T>(map: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
+}
