@@ -201,14 +201,17 @@ export function dynamoNumber(text: string): string | undefined {
 }
 
 /**
- * What reaches DynamoDB for a JSON number in a request body. API Gateway's JSON parser keeps an
- * integer's digits and reads anything with a fraction or exponent as a double, which the
- * template prints (Java's Double.toString, the shortest digits that read back as the double):
- * so `1.50` → `1.5`, `1e3` → `1000.0` → `1000`, and a decimal beyond a double's ~17 significant
- * digits loses the rest. docs/http-api.md documents this.
+ * What reaches DynamoDB for a JSON number in a request body. API Gateway's JSONPath runs on
+ * json-smart, which keeps an integer's digits (Integer, Long, BigInteger) and reads a number
+ * with a fraction or exponent as a BigDecimal when its text is longer than 18 characters, else
+ * as a double (JSONParserBase.extractFloat,
+ * https://github.com/netplex/json-smart-v2/blob/master/json-smart/src/main/java/net/minidev/json/parser/JSONParserBase.java).
+ * The template prints the double the way Java does (the shortest digits that read back as it):
+ * so `1.50` → `1.5`, `1e3` → `1000`, and a short decimal beyond a double's ~17 significant
+ * digits loses the rest, while a long one keeps them all (up to DynamoDB's 38).
  */
 export function storedNumber(literal: string): string | undefined {
-  if (/^-?\d+$/.test(literal)) return dynamoNumber(literal);
+  if (/^-?\d+$/.test(literal) || literal.length > 18) return dynamoNumber(literal);
   const asDouble = Number(literal);
   if (!Number.isFinite(asDouble)) return undefined;
   return dynamoNumber(String(asDouble));
