@@ -64,10 +64,9 @@ export function buildIntegrationRequest(
   }
   try {
     const rendered = template(mappingInput(api, inv, context, inv.request.body));
-    // TODO(runtime): rendered.requestOverrides once local/vtl returns them.
-    const requestOverrides: Partial<IntegrationParameters> | undefined = undefined;
+    const { requestOverrides } = rendered;
     for (const where of ['path', 'querystring', 'header'] as const) {
-      Object.assign(parameters[where], requestOverrides?.[where]);
+      Object.assign(parameters[where], requestOverrides[where]);
     }
     const responseOverride = { status: rendered.statusOverride, headers: rendered.headerOverrides };
     return {
@@ -75,11 +74,8 @@ export function buildIntegrationRequest(
       parameters,
       responseOverride,
       contextOverrides: {
-        requestOverride: requestOverrides ?? emptyParameters(),
-        responseOverride: {
-          ...(responseOverride.status === undefined ? {} : { status: responseOverride.status }),
-          header: responseOverride.headers,
-        },
+        requestOverride: requestOverrides,
+        responseOverride: { ...rendered.responseOverrideValues, header: rendered.headerOverrides },
       },
     };
   } catch (err) {

@@ -35,6 +35,12 @@ export interface MappingResult {
   statusOverride?: number; // from $context.responseOverride.status
   headerOverrides: Record<string, string>; // from $context.responseOverride.header.X
   /**
+   * Every other entry of $context.responseOverride the template left (status included), as
+   * strings: the gateway hands them, with the header and request overrides, to the response
+   * template through `context.responseOverride` / `context.requestOverride`.
+   */
+  responseOverrideValues: Record<string, string>;
+  /**
    * What the template put in $context.requestOverride.header / .querystring / .path (empty maps
    * when it set none): the integration request's overrides, applied by the gateway.
    */

@@ -167,6 +167,7 @@ describe('$context.responseOverride', () => {
       body: 'ok',
       statusOverride: 418,
       headerOverrides: { 'X-Reason': 'teapot' },
+      responseOverrideValues: { status: '418' },
       requestOverrides: { header: {}, querystring: {}, path: {} },
     });
   });
@@ -185,8 +186,26 @@ describe('$context.responseOverride', () => {
     expect(renderMappingTemplate('x', { body: '{}' })).toEqual({
       body: 'x',
       headerOverrides: {},
+      responseOverrideValues: {},
       requestOverrides: { header: {}, querystring: {}, path: {} },
     });
+  });
+  it("a request template's overrides, passed back in as $context, are what the response template reads", () => {
+    const request = renderMappingTemplate(
+      '#set($context.responseOverride.status = 444)#set($context.responseOverride.header.foo = "bar")#set($context.responseOverride.custom = "c")#set($context.requestOverride.path.body = "b")',
+      { body: '{}' },
+    );
+    const response = renderMappingTemplate(
+      '$context.responseOverride.status $context.responseOverride.header.foo $context.responseOverride.custom $context.requestOverride.path.body',
+      {
+        body: '{}',
+        context: {
+          requestOverride: request.requestOverrides,
+          responseOverride: { ...request.responseOverrideValues, header: request.headerOverrides },
+        },
+      },
+    );
+    expect(response.body).toBe('444 bar c b');
   });
   it('setting the same override twice is an error, as on AWS (5XX)', () => {
     expect(() =>
