@@ -8,6 +8,7 @@
  * The load generator runs in its own process (bench/processes/). Bounded well under a minute
  * (dynamodb-local is measured only where `java` runs).
  */
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { callDynamoDb } from '../local/dynamodb/client';
@@ -264,17 +265,27 @@ function jvmPidFor(port: number): number | undefined {
 
 /**
  * dynalite runs inside the Node process that starts it, so its own footprint is measured in a
- * bench process running only dynalite (the same engine module), loaded with the same data.
+ * separate plain Node process running only dynalite (no ts-node), loaded with the same data.
  */
 async function dynaliteStandaloneRssMb(): Promise<number> {
-  const engine = await startProcess<{ endpoint: string }>('engine');
+  const script = `
+    const server = require('dynalite')({ createTableMs: 0 });
+    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+  const child = spawn(process.execPath, ['-e', script], {
+    cwd: path.join(__dirname, '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
-    await createTablesFromTemplate(TEMPLATE, engine.ready.endpoint);
-    await loadDataDir(engine.ready.endpoint, TABLE, DATA_DIR);
-    await queryThroughput(engine.ready.endpoint);
-    return rssMbOf(engine.pid);
+    const port = await new Promise<number>((resolve) =>
+      child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+    );
+    const endpoint = `http://127.0.0.1:${port}`;
+    await createTablesFromTemplate(TEMPLATE, endpoint);
+    await loadDataDir(endpoint, TABLE, DATA_DIR);
+    await queryThroughput(endpoint);
+    return rssMbOf(child.pid as number);
   } finally {
-    await engine.stop();
+    child.kill();
   }
 }
 
