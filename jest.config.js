@@ -9,5 +9,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   globalSetup: '<rootDir>/tests/global-setup.ts',
+  // Silences the AWS SDK's Node-version notice in every test process (as npm start does).
+  setupFiles: ['<rootDir>/tests/setup-env.ts'],
   testTimeout: 30000,
 };

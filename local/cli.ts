@@ -53,9 +53,11 @@ const OPTIONS = {
  * `npm_config_port` and passes only `4000` on: say so rather than serve on another port.
  */
 function npmSwallowedOptions(env: NodeJS.ProcessEnv): string[] {
+  // npm keeps `--no-watch` as npm_config_watch (empty), `--in-memory` as npm_config_in_memory.
   return Object.keys(OPTIONS)
-    .flatMap((name) => [name, name.replace(/^no-/, '')])
-    .filter((name) => env[`npm_config_${name.replace(/-/g, '_')}`] !== undefined)
+    .filter(
+      (name) => env[`npm_config_${name.replace(/^no-/, '').replace(/-/g, '_')}`] !== undefined,
+    )
     .map((name) => `--${name}`);
 }
 

@@ -118,7 +118,8 @@ function lockDataDir(dataDir: string): () => void {
         throw new DynamoDbStartError(
           `The DynamoDB data directory ${dataDir} is in use by process ${owner}` +
             `${owner === process.pid ? ' (this one)' : ''}: stop that local stage first, or ` +
-            'use another data directory.',
+            'run this one with npm start -- --in-memory (empty, nothing kept) or ' +
+            '--data-dir <another directory>.',
         );
       }
       unlinkSilently(lockPath); // stale: its process has gone

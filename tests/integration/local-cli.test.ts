@@ -99,3 +99,24 @@ describe('npm start (local/cli.ts)', () => {
     expect(lines().filter((line) => ACCESS_LOG.test(line))).toHaveLength(curls.length);
   }, 90_000);
 });
+
+describe('npm start --port 4000, without --', () => {
+  it('says that npm took the option and how to pass it on', async () => {
+    // What npm 11 leaves us: the option in its own config (npm_config_port), the value as an
+    // argument (checked with `npm run <script> --port 4000` printing its env and arguments).
+    const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' };
+    env.npm_config_port = 'true';
+    const child = spawn(process.execPath, ['-r', 'ts-node/register', 'local/cli.ts', '4000'], {
+      cwd: ROOT,
+      env,
+    });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(text).toContain(
+      "npm took --port as its own option: put -- before the local stage's options, e.g. npm start -- --port 4000",
+    );
+  }, 90_000);
+});
