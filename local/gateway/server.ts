@@ -151,9 +151,10 @@ export async function serveGateway(initial: Gateway, opts: ServeOptions): Promis
   //
   // When the bytes that fail to parse follow a request on the same connection (pipelining; a
   // DELETE whose body was sent without Content-Length, so the body reads as a next request),
-  // that request is answered first and the error after it: as Node's own fallback, which
-  // never writes over an in-flight response, and so that a client never reads "400" for a
-  // write that was carried out.
+  // that request is answered first and the error after it, so that a client never reads "400"
+  // for a write that was carried out. (Node's own fallback, without a clientError listener,
+  // only avoids corrupting a response already being written: it answers 400 and closes the
+  // connection before a response that has not started, losing it.)
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const pending = inFlight.get(socket);
     if (pending && pending.size > 0) {
