@@ -3,6 +3,7 @@
  * over an in-memory DynamoDB, and send raw HTTP (header names and path bytes exactly as given).
  */
 import http from 'node:http';
+import path from 'node:path';
 import { isJavaAvailable, type DynamoDbEngineName } from '../../local/dynamodb/engine';
 import { startLocalStage, type LocalStageOptions, type RunningLocalStage } from '../../local/start';
 import { TEST_API_KEY, templatePath } from './packaged';
@@ -15,7 +16,16 @@ export const TEST_ENGINES: DynamoDbEngineName[] = [
   ...(isJavaAvailable() ? (['dynamodb-local'] as const) : []),
 ];
 
-/** The `local` stage packaged by tests/global-setup.ts (API_KEY = TEST_API_KEY). */
+/**
+ * The items the HTTP tests rely on (ids, ranges, attribute values), kept apart from data/ so
+ * that the sample data can change without breaking them.
+ */
+export const API_TEST_ITEMS_DIR = path.join(__dirname, '..', 'fixtures', 'api-items');
+
+/**
+ * The `local` stage packaged by tests/global-setup.ts (API_KEY = TEST_API_KEY), its table
+ * seeded from API_TEST_ITEMS_DIR unless `seed: false`.
+ */
 export function startPackagedLocalStage(
   opts: Partial<LocalStageOptions> = {},
 ): Promise<RunningLocalStage> {
@@ -23,6 +33,7 @@ export function startPackagedLocalStage(
     port: 0,
     inMemory: true,
     template: templatePath('local'),
+    sampleDataDir: API_TEST_ITEMS_DIR,
     log: () => undefined,
     ...opts,
   });

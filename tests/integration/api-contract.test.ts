@@ -1,6 +1,7 @@
 /**
- * The HTTP contract of SPEC.md, row by row, against the packaged `local` stage served by the
- * local gateway over each embedded DynamoDB engine this machine runs.
+ * The HTTP contract (docs/http-api.md), row by row, against the packaged `local` stage served
+ * by the local gateway over each embedded DynamoDB engine this machine runs. The table starts with
+ * the items of tests/fixtures/api-items/ (startPackagedLocalStage), not the sample data in data/.
  *
  * The stage enforces the throttling its template declares, and the writer key's usage plan
  * limits writes (100 requests/s, bursts of 200 in the development profile). The suite
