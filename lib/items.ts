@@ -95,7 +95,7 @@ export function fromDynamoDbJsonItem(item: unknown, at: string): TypedItem {
 }
 
 /** `typed-*.json` holds DynamoDB JSON (sets, binary); every other file plain JSON. */
-export function isDynamoDbJsonFile(file: string): boolean {
+function isDynamoDbJsonFile(file: string): boolean {
   return path.basename(file).startsWith('typed-');
 }
 

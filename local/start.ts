@@ -100,7 +100,7 @@ export interface RunningLocalStage {
 }
 
 /** A pinned writer key: the option, else API_KEY, else `.env.<stage>`'s API_KEY, else none. */
-export function resolveApiKey(
+function resolveApiKey(
   explicit: string | undefined,
   stage: string,
 ): { apiKey: string; source: string } {

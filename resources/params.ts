@@ -51,7 +51,6 @@ export const profiles = {
   },
 };
 
-export type ProfileName = keyof typeof profiles;
 type Setting = keyof (typeof profiles)['development'];
 
 /** `${self:custom.profiles.<profile>.<setting>}` for every profile setting. */

@@ -69,7 +69,7 @@ const IGNORED_PROPERTIES = new Set([
   'OnDemandThroughput',
 ]);
 
-export function adminClient(endpoint: string): DynamoDBClient {
+function adminClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
     region: LOCAL_REGION,

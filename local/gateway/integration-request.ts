@@ -20,7 +20,7 @@ function emptyParameters(): IntegrationParameters {
 }
 
 /** `Integration.RequestParameters`: a source the request does not carry leaves its target out. */
-export function integrationParameters(method: MethodModel, inv: Invocation): IntegrationParameters {
+function integrationParameters(method: MethodModel, inv: Invocation): IntegrationParameters {
   const out = emptyParameters();
   for (const { where, name, source } of method.integration.requestParameters) {
     let value: string | undefined;

@@ -69,7 +69,7 @@ export function newInvocation(request: InvocationRequest): Invocation {
  * parent, else 0). Recorded on AWS: LocalStack snapshot test_apigateway_common.snapshot.json,
  * test_invocation_trace_id (the full incoming trace is echoed; a Root alone gets a new Parent).
  */
-export function traceIdFor(incoming: string | undefined, epochMs: number): string {
+function traceIdFor(incoming: string | undefined, epochMs: number): string {
   const parts = new Map<string, string>();
   for (const part of (incoming ?? '').split(';')) {
     const [key, value, extra] = part.trim().split('=');
@@ -88,7 +88,7 @@ export function traceIdFor(incoming: string | undefined, epochMs: number): strin
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** CLF time as `$context.requestTime` prints it: `25/Nov/2025:15:36:00 +0000`. */
-export function clfTime(epochMs: number): string {
+function clfTime(epochMs: number): string {
   const d = new Date(epochMs);
   const two = (n: number) => String(n).padStart(2, '0');
   return (

@@ -358,11 +358,6 @@ export function rangeBound(value: unknown): number | undefined {
   return intValue(value);
 }
 
-/** Printing a number: its Java toString. */
-export function numberToString(value: unknown): string {
-  return javaToString(value);
-}
-
 export { javaInteger };
 
 /** Velocity's name for a value's class, used in error messages. */

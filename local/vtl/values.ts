@@ -103,10 +103,6 @@ export function parseJavaInteger(text: string): number | bigint | JBigInteger {
   return javaInteger(BigInt(text));
 }
 
-export function isLong(value: bigint): boolean {
-  return value >= LONG_MIN && value <= LONG_MAX;
-}
-
 export class JList {
   constructor(
     public items: unknown[] = [],
