@@ -204,7 +204,32 @@ const FAST_METHODS = new Map<string, (slow: Method) => Method>([
       return slow(t, i);
     },
   ],
-  ['length/0', (slow) => (t) => (typeof t === 'string' ? t.length : slow(t))],
+  [
+    'length/0',
+    // Lists, maps, numbers and Booleans have no length(): null, as in Velocity.
+    (slow) => (t) =>
+      typeof t === 'string'
+        ? t.length
+        : t instanceof JMap || t instanceof JList || isScalar(t)
+          ? undefined
+          : slow(t),
+  ],
+  [
+    'booleanValue/0',
+    (slow) => (t) =>
+      typeof t === 'boolean'
+        ? t
+        : typeof t === 'string' || isNumber(t) || t instanceof JMap || t instanceof JList
+          ? undefined
+          : slow(t),
+  ],
+  [
+    'doubleValue/0',
+    (slow) => (t) =>
+      typeof t === 'string' || typeof t === 'boolean' || t instanceof JMap || t instanceof JList
+        ? undefined
+        : slow(t),
+  ],
   [
     'keySet/0',
     (slow) => (t) =>

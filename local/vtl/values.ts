@@ -116,18 +116,23 @@ export class JArray {
   constructor(readonly items: unknown[]) {}
 }
 
-export class JMap {
-  readonly map = new Map<string, unknown>();
+/**
+ * java.util.LinkedHashMap: a JavaScript Map (insertion-ordered, any string key is data). It is
+ * its own `map`, so one object per Java map: parsed bodies hold one per DynamoDB value.
+ */
+export class JMap extends Map<string, unknown> {
   constructor(entries?: Iterable<[string, unknown]>) {
-    if (entries) for (const [k, v] of entries) this.map.set(k, v);
+    super();
+    if (entries) for (const [k, v] of entries) this.set(k, v);
   }
-  get(key: string): unknown {
-    return this.map.get(key);
+  /** The entries (this map itself). */
+  get map(): Map<string, unknown> {
+    return this;
   }
   /** Overridden by maps that police writes ($context.responseOverride). */
   put(key: string, value: unknown): unknown {
-    const previous = this.map.get(key);
-    this.map.set(key, value);
+    const previous = super.get(key);
+    this.set(key, value);
     return previous ?? null;
   }
 }
