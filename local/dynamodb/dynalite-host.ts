@@ -74,7 +74,27 @@ export async function startDynaliteHost(
 ): Promise<DynaliteHost> {
   let current = await launch(options);
   let replacing: Promise<RunningWorker> | undefined;
+  // The last replacement failed to start: the next request tries again.
+  let down = false;
   let stopping = false;
+
+  /** One replacement at a time, whoever asks for it. */
+  const replace = (): Promise<RunningWorker> =>
+    (replacing ??= launch(options)
+      .then((next) => {
+        current = next;
+        down = false;
+        watch(next);
+        return next;
+      })
+      .catch((err: Error) => {
+        down = true;
+        onCrash(err);
+        throw err;
+      })
+      .finally(() => {
+        replacing = undefined;
+      }));
 
   const watch = (running: RunningWorker): void => {
     let crash: Error | undefined;
@@ -84,19 +104,7 @@ export async function startDynaliteHost(
     running.worker.once('exit', (code) => {
       if (stopping || running !== current) return;
       onCrash(crash ?? new Error(`dynalite worker exited with code ${code}`));
-      replacing = launch(options);
-      replacing.then(
-        (next) => {
-          current = next;
-          replacing = undefined;
-          watch(next);
-        },
-        (err: Error) => {
-          // It will be tried again by the next request.
-          onCrash(err);
-          replacing = undefined;
-        },
-      );
+      replace().catch(() => undefined);
     });
   };
   watch(current);
@@ -104,16 +112,7 @@ export async function startDynaliteHost(
   return {
     port: async () => {
       if (replacing) return (await replacing).port;
-      if (current.worker.threadId === -1 && !stopping) {
-        // The last replacement failed: try once more for this request.
-        replacing = launch(options);
-        try {
-          current = await replacing;
-          watch(current);
-        } finally {
-          replacing = undefined;
-        }
-      }
+      if (down && !stopping) return (await replace()).port;
       return current.port;
     },
     stop: async () => {

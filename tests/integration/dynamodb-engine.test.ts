@@ -327,3 +327,58 @@ describe('dynalite worker (local/dynamodb/dynalite-host.ts)', () => {
     }
   });
 });
+
+describe('dynalite worker with a data directory', () => {
+  it('keeps the data across a worker that dynalite ended', async () => {
+    const crashes: Error[] = [];
+    const host = await startDynaliteHost(
+      {
+        path: tempDir(),
+        createTableMs: 0,
+        deleteTableMs: 0,
+        updateTableMs: 0,
+        maxItemSizeKb: 400,
+      },
+      (err) => crashes.push(err),
+    );
+    try {
+      const endpoint = async () => `http://127.0.0.1:${await host.port()}`;
+      await call(await endpoint(), 'CreateTable', {
+        TableName: 'crash',
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      });
+      // The table turns ACTIVE a tick after CreateTable answers: write once it takes the item.
+      let put = await call(await endpoint(), 'PutItem', {
+        TableName: 'crash',
+        Item: { id: { S: 'kept' } },
+      });
+      for (let i = 0; i < 100 && put.status !== 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        put = await call(await endpoint(), 'PutItem', {
+          TableName: 'crash',
+          Item: { id: { S: 'kept' } },
+        });
+      }
+      expect(put.status).toBe(200);
+      await callDynamoDb(
+        await endpoint(),
+        'PutItem',
+        '{"TableName":"crash","Item":{"id":{"S":"a"},"x":{"L":[null]}}}',
+        { timeoutMs: 5_000 },
+      ).catch(() => undefined);
+      for (let i = 0; i < 500 && crashes.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(crashes).toHaveLength(1);
+      const read = await call(await endpoint(), 'GetItem', {
+        TableName: 'crash',
+        Key: { id: { S: 'kept' } },
+      });
+      expect(read).toEqual({ status: 200, body: { Item: { id: { S: 'kept' } } } });
+    } finally {
+      await host.stop();
+    }
+  });
+});
