@@ -1,6 +1,7 @@
 import { REST_API } from './api';
 import { STAGE } from './deployment';
-import { ref, type CfnResources } from './types';
+import type { CfnResources } from '../lib/cloudformation';
+import { ref } from './intrinsics';
 
 /** Writer key slot A: the stage's key until its first rotation (logical id kept from before). */
 export const API_KEY = 'WriterApiKey';

@@ -1,6 +1,7 @@
 import { DELETE_ROLE, PUT_ROLE, READ_ROLE } from './iam';
 import { TABLE } from './table';
-import { getAtt, ref, type CfnResources } from './types';
+import type { CfnResources } from '../lib/cloudformation';
+import { getAtt, ref } from './intrinsics';
 import { loadVtl, withPlaceholders } from './vtl';
 
 /** Logical ids of the REST API and its path resources. */

@@ -1,5 +1,6 @@
 import { REST_API } from './api';
-import { ref, type CfnResources } from './types';
+import type { CfnResources } from '../lib/cloudformation';
+import { ref } from './intrinsics';
 
 /**
  * The deployment's logical id as written here. `plugins/api-deployment-id.ts` renames it at

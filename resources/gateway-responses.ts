@@ -1,5 +1,6 @@
 import { REST_API } from './api';
-import { ref, type CfnResources } from './types';
+import type { CfnResources } from '../lib/cloudformation';
+import { ref } from './intrinsics';
 
 /**
  * Errors API Gateway answers itself (before or instead of the integration) — unknown route,

@@ -1,6 +1,7 @@
 import { API_GATEWAY_PRINCIPAL } from '../lib/aws-constants';
 import { TABLE } from './table';
-import { getAtt, type CfnResources } from './types';
+import type { CfnResources } from '../lib/cloudformation';
+import { getAtt } from './intrinsics';
 
 /** Role names: one role per integration, each allowed only what its methods call. */
 export const READ_ROLE = 'ApiReadRole';

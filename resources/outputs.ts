@@ -2,7 +2,7 @@ import { currentWriterKey, previousWriterKey, WRITER_KEYS_PARAMETER } from './ap
 import { REST_API } from './api';
 import { STAGE } from './deployment';
 import { TABLE } from './table';
-import { ref } from './types';
+import { ref } from './intrinsics';
 
 /** Stack outputs: what `sls info`, `npm run seed` and `npm run smoke` read. */
 export const outputs = {

@@ -1,4 +1,4 @@
-import type { CfnResources } from './types';
+import type { CfnResources } from '../lib/cloudformation';
 
 /** Logical id of the configuration table. */
 export const TABLE = 'ConfigTable';
