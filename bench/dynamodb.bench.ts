@@ -18,7 +18,8 @@ import {
   type DynamoDbEngineName,
   type RunningDynamoDb,
 } from '../local/dynamodb/engine';
-import { createTablesFromTemplate, loadDataDir } from '../local/dynamodb/tables';
+import { loadDataDir } from '../local/dynamodb/load-items';
+import { createTablesFromTemplate } from '../local/dynamodb/tables';
 import { dynamoHeaders } from './processes/dynamo-wire';
 import type { LoadResult, LoadSpec } from './processes/load-generator';
 import { startProcess } from './processes/spawn';

@@ -16,7 +16,8 @@ import {
   type DynamoDbEngineName,
   type RunningDynamoDb,
 } from './dynamodb/engine';
-import { createTablesFromTemplate, loadDataDir } from './dynamodb/tables';
+import { loadDataDir } from './dynamodb/load-items';
+import { createTablesFromTemplate } from './dynamodb/tables';
 import {
   buildApiModel,
   createGateway,

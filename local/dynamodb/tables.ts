@@ -1,30 +1,16 @@
 /**
- * Creates the tables a packaged CloudFormation template declares, and loads sample items, on
- * the embedded DynamoDB. Admin calls go through the AWS SDK (dummy credentials, the local
- * endpoint); the data path of the API goes through `callDynamoDb` instead.
+ * Creates the tables a packaged CloudFormation template declares on the embedded DynamoDB
+ * (load-items.ts fills them). Admin calls go through the AWS SDK (admin-client.ts); the data
+ * path of the API goes through `callDynamoDb` instead.
  */
 import {
   CreateTableCommand,
-  DescribeTableCommand,
   DynamoDBClient,
-  ResourceNotFoundException,
   type CreateTableCommandInput,
   type KeySchemaElement,
-  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import path from 'node:path';
-import { LOCAL_REGION } from '../../lib/aws-constants';
 import type { CfnTemplate } from '../../lib/cloudformation';
-import {
-  fromDynamoDbJsonItem,
-  ItemFormatError,
-  listItemFiles,
-  readItemFile,
-  toTypedItem,
-  type TypedItem,
-} from '../../lib/items';
-import { batchWriteItems } from './batch-write';
-import { LOCAL_CREDENTIALS } from './client';
+import { adminClient, describeTable } from './admin-client';
 
 /** A table in the template cannot be created locally as declared; the message says why. */
 export class TableDefinitionError extends Error {
@@ -68,16 +54,6 @@ const IGNORED_PROPERTIES = new Set([
   'WarmThroughput',
   'OnDemandThroughput',
 ]);
-
-function adminClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    // A local engine that fails once will fail again; retries only hide the first error.
-    maxAttempts: 1,
-  });
-}
 
 /**
  * Creates every `AWS::DynamoDB::Table` of `template` on `endpoint`, as declared. A table that
@@ -200,18 +176,6 @@ async function ensureTable(client: DynamoDBClient, input: CreateTableCommandInpu
   await waitUntilActive(client, input.TableName as string);
 }
 
-async function describeTable(
-  client: DynamoDBClient,
-  tableName: string,
-): Promise<TableDescription | undefined> {
-  try {
-    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
-  } catch (err) {
-    if (err instanceof ResourceNotFoundException) return undefined;
-    throw err;
-  }
-}
-
 async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -248,81 +212,6 @@ function schemaSignature(table: {
   ]
     .filter(Boolean)
     .join('; ');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Items
-
-export interface LoadItemsOptions {
-  /** `plain` (default): plain JSON, converted; `dynamodb-json`: already typed, sent as is. */
-  format?: 'plain' | 'dynamodb-json';
-  /** Where the items came from, for error messages. */
-  source?: string;
-}
-
-/**
- * Writes `items` into `tableName` with BatchWriteItem (batch-write.ts: 25 at a time,
- * unprocessed items retried with backoff). Later items replace earlier ones with the same key, as
- * successive PutItems would. Resolves with the number of items written.
- */
-export async function loadItems(
-  endpoint: string,
-  tableName: string,
-  items: Record<string, unknown>[],
-  opts: LoadItemsOptions = {},
-): Promise<number> {
-  const source = opts.source ?? tableName;
-  if (!Array.isArray(items)) throw new ItemFormatError(`${source}: expected an array of items`);
-  const typed = items.map((item, i) =>
-    opts.format === 'dynamodb-json'
-      ? fromDynamoDbJsonItem(item, `${source}[${i}]`)
-      : toTypedItem(item, `${source}[${i}]`),
-  );
-  return writeItems(endpoint, tableName, typed, source);
-}
-
-/**
- * Loads every `*.json` file of `dir` into `tableName`, in name order, read as lib/items.ts reads
- * data files (as `npm run seed` does). Resolves with the number of items written per file.
- */
-export async function loadDataDir(
-  endpoint: string,
-  tableName: string,
-  dir: string,
-): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const file of listItemFiles(dir)) {
-    counts[path.basename(file)] = await writeItems(endpoint, tableName, readItemFile(file), file);
-  }
-  return counts;
-}
-
-async function writeItems(
-  endpoint: string,
-  tableName: string,
-  typed: TypedItem[],
-  source: string,
-): Promise<number> {
-  const client = adminClient(endpoint);
-  try {
-    const table = await describeTable(client, tableName);
-    if (!table) throw new Error(`Cannot load ${source}: table ${tableName} does not exist`);
-    const keyNames = (table.KeySchema ?? []).map((k) => k.AttributeName as string);
-    // BatchWriteItem rejects a batch holding one key twice; the last definition wins.
-    const byKey = new Map<string, TypedItem>();
-    typed.forEach((item, i) => {
-      const missing = keyNames.filter((name) => !(name in item));
-      if (missing.length > 0) {
-        throw new Error(`${source}[${i}] lacks the key attribute(s) ${missing.join(', ')}`);
-      }
-      byKey.set(JSON.stringify(keyNames.map((name) => item[name])), item);
-    });
-    const unique = [...byKey.values()];
-    await batchWriteItems(client, tableName, unique);
-    return unique.length;
-  } finally {
-    client.destroy();
-  }
 }
 
 function sleep(ms: number): Promise<void> {

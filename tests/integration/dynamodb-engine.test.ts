@@ -15,12 +15,8 @@ import {
   type DynamoDbEngineName,
   type RunningDynamoDb,
 } from '../../local/dynamodb/engine';
-import {
-  createTablesFromTemplate,
-  loadDataDir,
-  loadItems,
-  TableSchemaMismatchError,
-} from '../../local/dynamodb/tables';
+import { loadDataDir, loadItems } from '../../local/dynamodb/load-items';
+import { createTablesFromTemplate, TableSchemaMismatchError } from '../../local/dynamodb/tables';
 import type { CfnTemplate } from '../../lib/cloudformation';
 import { startDynaliteHost } from '../../local/dynamodb/dynalite-host';
 
