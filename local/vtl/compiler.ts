@@ -17,6 +17,7 @@
  */
 import { TemplateRuntimeError, UnsupportedTemplateError } from './errors';
 import { HELPERS, RenderState, method } from './helpers';
+import { inputMethod } from './input';
 import { Ast, Node, parseTemplate } from './parser';
 import { utilFunction } from './util';
 import { JDouble, parseJavaInteger } from './values';
@@ -375,6 +376,11 @@ class Compiler {
           first && start === this.slot('util') && args.length === 1 && utilFunction(name);
         if (util) {
           return `(${t} === ${H.UTIL} ? ${this.constant(util)}(${args[0]}) : ${generic})`;
+        }
+        // $input.params(...), .path(p), .json(p) while $input is API Gateway's: likewise.
+        const input = first && start === this.slot('input') && inputMethod(name, args.length);
+        if (input) {
+          return `(${t} instanceof ${H.InputObject} ? ${this.constant(input)}(${[t, ...args].join(', ')}) : ${generic})`;
         }
         return generic;
       }

@@ -20,6 +20,7 @@ import {
   subtract,
   velocityEquals,
 } from './operators';
+import { InputObject } from './input';
 import { UTIL } from './util';
 import { HostObject, JArray, JList, JMap, isNull, isNumber, javaToString } from './values';
 
@@ -362,4 +363,5 @@ export const HELPERS = {
   STOP,
   UTIL,
   FOREACH_LIMIT,
+  InputObject,
 };

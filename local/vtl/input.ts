@@ -150,3 +150,22 @@ export class InputObject implements HostObject {
     );
   }
 }
+
+/**
+ * $input.name(args) as a function of the $input object and the arguments, for the compiler to
+ * call directly while $input is API Gateway's; undefined for anything else (then the generic
+ * call applies, and refuses what $input does not have).
+ */
+export function inputMethod(
+  name: string,
+  arity: number,
+): ((input: InputObject, arg?: unknown) => unknown) | undefined {
+  if (name === 'params' && arity === 0) return (input) => input.paramsMap();
+  if (name === 'params' && arity === 1)
+    return (input, arg) => (typeof arg === 'string' ? input.param(arg) : null);
+  if (name === 'path' && arity === 1)
+    return (input, arg) => (typeof arg === 'string' ? input.path(arg) : null);
+  if (name === 'json' && arity === 1)
+    return (input, arg) => (typeof arg === 'string' ? input.json(arg) : null);
+  return undefined;
+}
