@@ -24,7 +24,7 @@ import { buildStageThrottling, linkedApiKeys } from './api-model-throttling';
 import { SUPPORTED_RESPONSE_TYPES } from './gateway-errors';
 import type { GatewayResponseDefinition } from './gateway-response';
 import type { CfnTemplate } from '../../lib/cloudformation';
-import { stableId, UnsupportedConstructError } from './template';
+import { stableId, UnsupportedConstructError } from './packaged-template';
 
 export interface BuildApiOptions {
   /** Stage to serve; default: the template's only AWS::ApiGateway::Stage, else `local`. */

@@ -21,7 +21,7 @@ import {
 } from './api-model-schemas';
 import { compileIntegrationCredentials } from './integration-credentials';
 import type { CfnTemplate } from '../../lib/cloudformation';
-import { UnsupportedConstructError } from './template';
+import { UnsupportedConstructError } from './packaged-template';
 
 const DEFAULT_TIMEOUT_MS = 29_000;
 const PASSTHROUGH_BEHAVIORS: PassthroughBehavior[] = [

@@ -11,7 +11,7 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { CfnTemplate } from '../../lib/cloudformation';
-import { resourcesOfType, UnsupportedConstructError } from './template';
+import { resourcesOfType, UnsupportedConstructError } from './packaged-template';
 
 type Json = unknown;
 

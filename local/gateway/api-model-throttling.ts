@@ -12,7 +12,7 @@ import {
   type UsagePlanProps,
 } from './api-model-schemas';
 import type { CfnTemplate } from '../../lib/cloudformation';
-import { stableId } from './template';
+import { stableId } from './packaged-template';
 import {
   methodKey,
   type QuotaPeriod,

@@ -10,4 +10,4 @@ export {
 } from './pipeline';
 export { serveGateway, type RunningServer } from './server';
 export type { CfnTemplate } from '../../lib/cloudformation';
-export { readTemplate, UnsupportedConstructError } from './template';
+export { readTemplate, UnsupportedConstructError } from './packaged-template';

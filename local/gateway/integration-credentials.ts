@@ -17,7 +17,7 @@ import {
   PARTITION,
 } from '../../lib/aws-constants';
 import type { CfnTemplate } from '../../lib/cloudformation';
-import { resolveValue, resourcesOfType, UnsupportedConstructError } from './template';
+import { resolveValue, resourcesOfType, UnsupportedConstructError } from './packaged-template';
 /** The session name API Gateway gives the role it assumes (CloudTrail; LocalStack does the same). */
 const SESSION_NAME = 'BackplaneAssumeRoleSession';
 
@@ -168,7 +168,7 @@ interface RoleModel {
 
 function templateRoles(template: CfnTemplate): RoleModel[] {
   return resourcesOfType(template, 'AWS::IAM::Role').map(({ logicalId, props }) => {
-    // Fn::GetAtt Arn as template.ts resolves it; a RoleName (and Path) gives the real ARN too.
+    // Fn::GetAtt Arn as packaged-template.ts resolves it; a RoleName (and Path) gives the real ARN too.
     const arns = [
       resolveValue(template, { 'Fn::GetAtt': [logicalId, 'Arn'] }, logicalId) as string,
     ];

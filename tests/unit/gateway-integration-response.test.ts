@@ -10,7 +10,7 @@ import {
   buildMethodAnswer,
   selectIntegrationResponse,
 } from '../../local/gateway/integration-response';
-import { readTemplate } from '../../local/gateway/template';
+import { readTemplate } from '../../local/gateway/packaged-template';
 import { templatePath } from '../helpers/packaged';
 import {
   api,

@@ -12,7 +12,7 @@ import {
   type GatewayResponseType,
 } from '../../local/gateway/gateway-errors';
 import { buildApiModel } from '../../local/gateway/api-model-build';
-import { readTemplate } from '../../local/gateway/template';
+import { readTemplate } from '../../local/gateway/packaged-template';
 import { templatePath } from '../helpers/packaged';
 
 const packaged = buildApiModel(readTemplate(templatePath('local'))).gatewayResponses;

@@ -9,7 +9,7 @@ import {
   resolveValue,
   resourcesOfType as evaluatedResourcesOfType,
   stableId,
-} from '../../local/gateway/template';
+} from '../../local/gateway/packaged-template';
 import { loadVtl } from '../../resources/vtl';
 import type { CfnResource, CfnTemplate } from '../../lib/cloudformation';
 import {
