@@ -9,10 +9,11 @@
  */
 import type { ValidateFunction } from 'ajv';
 import AjvDraft04 from 'ajv-draft-04';
-import type { ApiModel, MethodModel, RequestParameterLocation, ResourceModel } from './api-model';
+import type { ApiModel, MethodModel, ResourceModel } from './api-model';
 import { buildIntegration } from './api-model-integration';
 import {
   apiResources,
+  parameterAt,
   isApiResourceType,
   isTrue,
   refuse,
@@ -285,9 +286,9 @@ function buildMethod(
   }
   const requiredParameters = Object.entries(props.RequestParameters ?? {})
     .map(([key, required]) => {
-      const match = /^method\.request\.(path|querystring|header)\.(.+)$/.exec(key);
-      if (!match) refuse(logicalId, `RequestParameters.${key}`, 'this request parameter');
-      return { where: match[1] as RequestParameterLocation, name: match[2], required };
+      const parameter = parameterAt(key, 'method.request.');
+      if (!parameter) refuse(logicalId, `RequestParameters.${key}`, 'this request parameter');
+      return { ...parameter, required };
     })
     .filter(({ required }) => isTrue(required))
     .map(({ where, name }) => ({ where, name }))

@@ -11,9 +11,10 @@ import type {
   IntegrationRequestParameter,
   IntegrationResponseModel,
   PassthroughBehavior,
-  RequestParameterLocation,
 } from './api-model';
 import {
+  isOneOf,
+  parameterAt,
   refuse,
   type CfnBoolean,
   type IntegrationProps,
@@ -75,26 +76,16 @@ function buildRequestParameters(
 ): IntegrationRequestParameter[] {
   return Object.entries(parameters).map(([target, source]) => {
     const at = `RequestParameters.${target}`;
-    const to = /^integration\.request\.(path|querystring|header)\.(.+)$/.exec(target);
+    const to = parameterAt(target, 'integration.request.');
     if (!to) refuse(where, at, `the request parameter target ${target}`);
     const literal = /^'(.*)'$/s.exec(source);
-    if (literal) {
-      return {
-        where: to[1] as RequestParameterLocation,
-        name: to[2],
-        source: { kind: 'static', value: literal[1] },
-      };
-    }
-    const from = /^method\.request\.(path|querystring|header)\.(.+)$/.exec(source);
+    if (literal) return { ...to, source: { kind: 'static', value: literal[1] } };
+    const from = parameterAt(source, 'method.request.');
     if (!from) refuse(where, at, `the request parameter source ${source}`);
     if (!Object.hasOwn(declared, source)) {
       refuse(where, at, `${source}, which the method's RequestParameters do not declare,`);
     }
-    return {
-      where: to[1] as RequestParameterLocation,
-      name: to[2],
-      source: { kind: 'method', where: from[1] as RequestParameterLocation, name: from[2] },
-    };
+    return { ...to, source: { kind: 'method', ...from } };
   });
 }
 
@@ -107,8 +98,8 @@ export function buildIntegration(
   if (props.ConnectionType !== undefined && props.ConnectionType !== 'INTERNET') {
     refuse(where, 'ConnectionType', `ConnectionType ${props.ConnectionType}`);
   }
-  const passthroughBehavior = (props.PassthroughBehavior ?? 'WHEN_NO_MATCH') as PassthroughBehavior;
-  if (!PASSTHROUGH_BEHAVIORS.includes(passthroughBehavior)) {
+  const passthroughBehavior = props.PassthroughBehavior ?? 'WHEN_NO_MATCH';
+  if (!isOneOf(PASSTHROUGH_BEHAVIORS, passthroughBehavior)) {
     refuse(where, 'PassthroughBehavior', `PassthroughBehavior ${passthroughBehavior}`);
   }
   const timeoutMs = Number(props.TimeoutInMillis ?? DEFAULT_TIMEOUT_MS);

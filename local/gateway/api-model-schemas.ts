@@ -11,6 +11,7 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { CfnTemplate } from '../../lib/cloudformation';
+import type { RequestParameterLocation } from './api-model';
 import { resourcesOfType, UnsupportedConstructError } from './packaged-template';
 
 type Json = unknown;
@@ -18,6 +19,11 @@ type Json = unknown;
 /** CloudFormation passes booleans and numbers as JSON values or as their string forms. */
 export type CfnBoolean = boolean | 'true' | 'false';
 export type CfnNumber = number | string;
+
+/** `value` is one of `values`: narrows a checked string to its union type without a cast. */
+export function isOneOf<T extends string>(values: readonly T[], value: string): value is T {
+  return (values as readonly string[]).includes(value);
+}
 
 export function isTrue(value: CfnBoolean | undefined): boolean {
   return value === true || value === 'true';
@@ -473,4 +479,16 @@ export function apiResources<T extends ApiResourceType>(
     logicalId,
     props: checkProperties(type, logicalId, props),
   }));
+}
+
+const LOCATIONS: RequestParameterLocation[] = ['path', 'querystring', 'header'];
+const PARAMETER = /^(path|querystring|header)\.(.+)$/;
+
+/** `<where>.<name>` after a prefix, when `where` is a request parameter location. */
+export function parameterAt(
+  key: string,
+  prefix: string,
+): { where: RequestParameterLocation; name: string } | undefined {
+  const match = key.startsWith(prefix) ? PARAMETER.exec(key.slice(prefix.length)) : null;
+  return match && isOneOf(LOCATIONS, match[1]) ? { where: match[1], name: match[2] } : undefined;
 }

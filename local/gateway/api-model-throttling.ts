@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   apiResources,
+  isOneOf,
   isTrue,
   refuse,
   type LimitsProps,
@@ -120,14 +121,14 @@ function buildUsagePlan(
     const where = `${logicalId}.Quota`;
     const limit = limitNumber(where, 'Limit', q.Limit);
     const period = q.Period ?? '';
-    if (!QUOTA_PERIODS.includes(period as QuotaPeriod)) {
+    if (!isOneOf(QUOTA_PERIODS, period)) {
       refuse(where, 'Period', `the quota period ${JSON.stringify(q.Period)} (DAY, WEEK or MONTH)`);
     }
     if (limit !== undefined) {
       quota = {
         limit: Math.floor(limit),
         offset: Math.floor(limitNumber(where, 'Offset', q.Offset) ?? 0),
-        period: period as QuotaPeriod,
+        period,
       };
     }
   }
