@@ -5,7 +5,7 @@
  * (write, rename, chmod), so events are debounced; a change made while a reload runs starts one
  * more reload after it, never a second one at the same time.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 
 export interface WatchTargets {
@@ -61,13 +61,32 @@ export function watchForChanges(
     timer = setTimeout(fire, debounceMs);
   };
 
-  for (const dir of targets.dirs) {
-    watchers.push(
-      watch(dir, { recursive: true }, (_event, name) => {
-        if (name) touched(path.join(dir, name.toString()));
-      }),
-    );
-  }
+  // Every directory is watched on its own, not with `{ recursive: true }`: Node 20's recursive
+  // watcher on Linux watches each file's inode, so after an editor's atomic save (write a new
+  // file, rename it over the old one) it never reports that file again. A directory's own
+  // watch reports every entry written, created or renamed into it.
+  const watchedDirs = new Set<string>();
+  const watchTree = (dir: string) => {
+    if (watchedDirs.has(dir)) return;
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(dir, (_event, name) => {
+        if (!name) return;
+        const file = path.join(dir, name.toString());
+        if (isDirectory(file)) watchTree(file);
+        else touched(file);
+      });
+    } catch {
+      return; // gone already, or not a directory
+    }
+    watcher.on('error', () => undefined);
+    watchedDirs.add(dir);
+    watchers.push(watcher);
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) watchTree(path.join(dir, entry.name));
+    }
+  };
+  for (const dir of targets.dirs) watchTree(dir);
   const filesByDir = new Map<string, Set<string>>();
   for (const file of targets.files) {
     const dir = path.dirname(file);
@@ -88,6 +107,14 @@ export function watchForChanges(
       for (const watcher of watchers) watcher.close();
     },
   };
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** vim's `.swp`/`~` and `4913` probe, emacs' `#…#`/`.#…`, JetBrains' `___jb_`. */
