@@ -4,10 +4,11 @@
  * the stage restarts on the same directory, and every write acknowledged (2xx) before the kill
  * must be there, exactly. CRASH_CYCLES kill/restart rounds (1 in `npm test`).
  *
- * Why it holds: dynalite writes each item through LevelDB (classic-level), whose put appends
- * the change to its log file with write(2) before the callback, so the answer goes out only
- * after the bytes are in the kernel's page cache, which survives the process (not a power cut:
- * LevelDB does not fsync by default).
+ * Why it holds: dynalite writes each item through LevelDB (classic-level) before it answers,
+ * and LevelDB's default (non-sync) write "returns after pushing the write from the process into
+ * the operating system" (https://github.com/google/leveldb/blob/main/doc/index.md#synchronous-writes):
+ * the bytes are in the kernel when the API answers, and a killed process cannot lose them. A
+ * machine crash or power cut can: LevelDB only fsyncs with `sync: true`, which dynalite does not set.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -48,7 +48,6 @@ export class FaultProxy {
   readonly seen = new Map<Fault, number>();
   private server?: http.Server;
   private readonly sockets = new Set<Socket>();
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
   constructor(public target: string) {}
 
@@ -74,7 +73,6 @@ export class FaultProxy {
 
   async stop(): Promise<void> {
     this.dropConnections();
-    this.agent.destroy();
     await new Promise((resolve) => this.server?.close(resolve));
   }
 
@@ -148,7 +146,9 @@ export class FaultProxy {
         method: req.method,
         path: req.url,
         headers: req.headers,
-        agent: this.agent,
+        // A new connection per request: a kept-alive one that the engine closes while idle
+        // would reset, and the proxy would pass that on as a fault it was not asked for.
+        agent: false,
       },
       (up) => {
         const chunks: Buffer[] = [];

@@ -87,7 +87,7 @@ beforeAll(async () => {
     dynamoEndpoint: proxyUrl,
     seed: false,
     throttling: false,
-    log: () => undefined,
+    log: process.env.FAULT_LOG ? (line) => console.error(line) : () => undefined,
   });
   client = new StageClient(stage.url);
   table = new TableReader(engine.endpoint, stage.tables[0]);
