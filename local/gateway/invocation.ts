@@ -34,6 +34,43 @@ export interface InvocationRequest {
   header: Record<string, string>;
   body: string;
   sourceIp: string;
+  /**
+   * A large body as received, when `body` is decoded from it only if read: such a body usually
+   * goes to a render worker as bytes (offload.ts), and decoding it here would be wasted.
+   */
+  bodyBytes?: Uint8Array;
+}
+
+/** The request's body was handed to a render worker and can no longer be read here. */
+export class BodyHandedOverError extends Error {
+  override readonly name = 'BodyHandedOverError';
+}
+
+/** `request` with `body` decoded from `bytes` on first read. */
+export function withLazyBody(
+  request: Omit<InvocationRequest, 'body' | 'bodyBytes'>,
+  bytes: Buffer,
+): InvocationRequest {
+  let decoded: string | undefined;
+  const lazy: InvocationRequest = { ...request, bodyBytes: bytes, body: '' };
+  Object.defineProperty(lazy, 'body', {
+    enumerable: true,
+    get: () => {
+      // Transferred to a worker: its buffer is detached (empty) from then on.
+      if (decoded === undefined && bytes.buffer.byteLength === 0 && bytes.length === 0) {
+        throw new BodyHandedOverError('the request body was handed to a render worker');
+      }
+      return (decoded ??= Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString(
+        'utf8',
+      ));
+    },
+  });
+  return lazy;
+}
+
+/** The body's size: bytes when only the bytes are at hand, else characters. */
+export function bodySize(request: InvocationRequest): number {
+  return request.bodyBytes?.length ?? request.body.length;
 }
 
 export interface Invocation {

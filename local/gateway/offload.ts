@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { MethodModel, ResourceModel } from './api-model';
 import type { CfnTemplate } from '../../lib/cloudformation';
 import { GatewayError, type GatewayResponseType } from './gateway-errors';
-import type { Invocation } from './invocation';
+import type { Invocation, InvocationRequest } from './invocation';
 import type {
   IntegrationRequest,
   IntegrationResult,
@@ -64,11 +64,33 @@ export class OffloadError extends Error {
 export function invocationData(
   inv: Invocation,
   { resource, method }: { resource: ResourceModel; method: MethodModel },
+  withBytes: boolean,
 ): InvocationData {
-  const data: Partial<Invocation> = { ...inv };
+  const data: Partial<Invocation> = { ...inv, request: withoutBody(inv.request, withBytes) };
   delete data.resource;
   delete data.method;
   return { ...(data as Invocation), resourceId: resource.id, httpMethod: method.httpMethod };
+}
+
+/**
+ * A request whose body arrived as bytes (`withLazyBody`) is sent without its string `body`
+ * (reading it would decode it here); with its bytes when the worker renders the request.
+ */
+function withoutBody(request: InvocationRequest, withBytes: boolean): InvocationRequest {
+  if (!request.bodyBytes) return request;
+  const copy = { body: '' } as InvocationRequest;
+  for (const key of Object.keys(request) as (keyof InvocationRequest)[]) {
+    if (key !== 'body' && key !== 'bodyBytes') Object.assign(copy, { [key]: request[key] });
+  }
+  if (withBytes) copy.bodyBytes = request.bodyBytes;
+  return copy;
+}
+
+/** The body's own buffer, moved to the worker rather than copied (10 MB bodies). */
+function transferables(task: OffloadTask): ArrayBuffer[] {
+  const bytes = task.inv.request.bodyBytes;
+  if (!bytes || bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) return [];
+  return [bytes.buffer as ArrayBuffer];
 }
 
 /** The part of an integration request the response side reads (clonable, no body). */
@@ -169,7 +191,7 @@ export class RenderPool {
       clearTimeout(pooled.idleTimer);
       pooled.busy = true;
       pooled.current = queued;
-      pooled.worker.postMessage(queued.task);
+      pooled.worker.postMessage(queued.task, transferables(queued.task));
     }
   }
 

@@ -17,6 +17,7 @@ import { invokeIntegration } from './integration';
 import { buildIntegrationRequest } from './integration-request';
 import { buildMethodAnswer } from './integration-response';
 import {
+  bodySize,
   contextVariables,
   newInvocation,
   type InvocationRequest,
@@ -120,9 +121,12 @@ export function createGateway(
       });
       const context = contextVariables(inv, stage);
       let integrationRequest: IntegrationRequest;
-      if (pool && request.body.length >= OFFLOAD_MIN_CHARS) {
+      if (pool && bodySize(request) >= OFFLOAD_MIN_CHARS) {
         integrationRequest = unwrapOutcome(
-          await pool.run({ kind: 'request', inv: invocationData(inv, route), context }, signal),
+          await pool.run(
+            { kind: 'request', inv: invocationData(inv, route, true), context },
+            signal,
+          ),
         ) as IntegrationRequest;
       } else {
         validateMethodRequest(route.method, inv);
@@ -151,7 +155,7 @@ export function createGateway(
               await pool.run(
                 {
                   kind: 'response',
-                  inv: invocationData(inv, route),
+                  inv: invocationData(inv, route, false),
                   context,
                   overrides: requestOverrides(integrationRequest),
                   result,

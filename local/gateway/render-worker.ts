@@ -10,7 +10,7 @@ import { GatewayError } from './gateway-errors';
 import { requestedResource } from './integration-credentials';
 import { buildIntegrationRequest } from './integration-request';
 import { buildMethodAnswer } from './integration-response';
-import type { Invocation } from './invocation';
+import type { Invocation, InvocationRequest } from './invocation';
 import { validateMethodRequest } from './method-request';
 import type { OffloadOutcome, OffloadSource, OffloadTask } from './offload';
 
@@ -25,6 +25,25 @@ try {
 }
 const api = buildApiModel(source.template, { stageName: source.stageName });
 
+const bare = (map: Record<string, string>) =>
+  Object.assign(Object.create(null) as Record<string, string>, map);
+
+/**
+ * The request as the main thread had it: cloning gave its maps a prototype again (a header
+ * named `__proto__` or `toString` must stay plain data), and a body sent as bytes is decoded.
+ */
+function received(request: InvocationRequest): InvocationRequest {
+  const { bodyBytes, ...rest } = request;
+  return {
+    ...rest,
+    header: bare(request.header),
+    querystring: bare(request.querystring),
+    body: bodyBytes
+      ? Buffer.from(bodyBytes.buffer, bodyBytes.byteOffset, bodyBytes.byteLength).toString('utf8')
+      : request.body,
+  };
+}
+
 function run(task: OffloadTask): { outcome: OffloadOutcome; transfer: ArrayBuffer[] } {
   const resource = api.resources.find((r) => r.id === task.inv.resourceId);
   const method = resource?.methods.get(task.inv.httpMethod);
@@ -32,7 +51,13 @@ function run(task: OffloadTask): { outcome: OffloadOutcome; transfer: ArrayBuffe
     return { outcome: { unexpected: 'the worker has no such method' }, transfer: [] };
   }
   // The extra resourceId/httpMethod fields are harmless on the invocation the steps read.
-  const inv: Invocation = { ...task.inv, resource, method };
+  const inv: Invocation = {
+    ...task.inv,
+    request: received(task.inv.request),
+    pathParams: bare(task.inv.pathParams),
+    resource,
+    method,
+  };
   try {
     if (task.kind === 'response') {
       return {

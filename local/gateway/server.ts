@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { GatewayError, gatewayErrors } from './gateway-errors';
 import { renderGatewayResponse } from './gateway-response';
-import type { InvocationRequest } from './invocation';
+import { withLazyBody, type InvocationRequest } from './invocation';
 import { OFFLOAD_MIN_CHARS } from './offload';
 import type { Gateway } from './pipeline';
 import type { HttpAnswer } from './stage-types';
@@ -251,12 +251,16 @@ function toInvocationRequest(
   // Form decoding (`+` is a space), last value wins: as API Gateway (LocalStack snapshot
   // test_apigateway_lambda.snapshot.json, "invocation-payload-with-params-encoding").
   for (const [name, value] of new URLSearchParams(rawQuery)) querystring[name] = value;
-  return {
+  const request = {
     httpMethod: (req.method ?? 'GET').toUpperCase(),
     path,
     querystring,
     header,
-    body: Buffer.concat(chunks).toString('utf8'),
     sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
   };
+  const bytes = Buffer.concat(chunks);
+  // A large body is decoded only where it is read (usually a render worker, see offload.ts).
+  return bytes.length >= OFFLOAD_MIN_CHARS
+    ? withLazyBody(request, bytes)
+    : { ...request, body: bytes.toString('utf8') };
 }
