@@ -45,6 +45,10 @@ const write = (body: string, headers: Record<string, string> = {}): RawRequest =
 const big = (chars: number) => 'x'.repeat(chars);
 const CREATE_ONLY = { 'If-None-Match': '*' };
 const TEXT = { 'content-type': 'text/plain' };
+// Own properties (JSON.parse), not a prototype: header names are data on both threads.
+const HOSTILE_HEADERS = JSON.parse(
+  '{"__proto__": "x", "toString": "y", "if-none-match": "*"}',
+) as Record<string, string>;
 
 /**
  * [name, path, request, status]: the path follows a per-gateway id (`/offload-…`, `/main-…`),
@@ -65,6 +69,12 @@ const cases: [string, string, RawRequest, number][] = [
   ['a 200 KB body that is not JSON', '2/r', write(`{"note": "${big(200_000)}`), 400],
   ['a 200 KB JSON array', '3/r', write(JSON.stringify([big(200_000)])), 400],
   ['a 200 KB body of another media type', '4/r', write(big(200_000), TEXT), 415],
+  [
+    'a create-only write among headers named __proto__ and toString',
+    '0/r',
+    write(JSON.stringify({ n: big(200_000) }), HOSTILE_HEADERS),
+    412,
+  ],
 ];
 
 describe('large bodies rendered off the main thread', () => {
