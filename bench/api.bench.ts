@@ -1,6 +1,6 @@
 /**
  * Requests/s and latency through the local API next to the direct DynamoDB calls it wraps, on
- * the same engine, in one run (SPEC.md, "Performance and limits"). Every server runs in its own
+ * the same engine, in one run (docs/benchmarks.md). Every server runs in its own
  * process: the engine (dynalite), the local stage, a bare Node proxy (the ceiling: forwards the
  * same Query, answers DynamoDB's bytes) and a lean hand-written handler (Query + conversion to
  * plain JSON); the load generator (autocannon) runs in another. Same concurrency everywhere,

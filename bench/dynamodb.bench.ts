@@ -1,5 +1,5 @@
 /**
- * Compares the two embedded DynamoDB engines on the evidence README.md ("Embedded DynamoDB") records:
+ * Compares the two embedded DynamoDB engines on the evidence docs/dynamodb-engines.md records:
  * start time, load time, Query throughput through the raw client, RSS, the errors each returns
  * for the same bad requests, and how each normalises numbers.
  *
@@ -30,7 +30,7 @@ export interface BenchRow {
   case: string;
   /** A measurement, or what the engine answered. */
   result: string;
-  /** For errors: the `__type` suffix AWS answers (from shared/AWS-FACTS.md and AWS's docs). */
+  /** For errors: the `__type` suffix AWS answers (DynamoDB's documented error types). */
   aws?: string;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Runs every bench/*.bench.ts in turn and prints each one's rows as a markdown table, ready for
- * the README. `npm run bench`.
+ * docs/benchmarks.md. `npm run bench`.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';

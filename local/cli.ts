@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole API locally. Packages the service for the `local` stage (or serves
  * `--template <file>`), starts the embedded DynamoDB, creates the table, loads `data/`, and
- * serves `http://127.0.0.1:3000/local`. Flags and environment: README.md ("Local stage").
+ * serves `http://127.0.0.1:3000/local`. Flags and environment: docs/local-stage.md.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';

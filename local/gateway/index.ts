@@ -1,4 +1,4 @@
-/** The API Gateway (REST) emulator of the local stage. See README.md ("Local stage"). */
+/** The API Gateway (REST) emulator of the local stage. See docs/local-stage.md. */
 export type { ApiModel } from './api-model';
 export { buildApiModel } from './api-model-build';
 export {

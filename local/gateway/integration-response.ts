@@ -56,7 +56,7 @@ export function buildMethodAnswer(
         mappingInput(api, inv, { ...context, ...request.contextOverrides }, result.body),
       );
       body = rendered.body;
-      // Overrides apply after the whole template rendered, and win (AWS-FACTS.md).
+      // Overrides apply after the whole template rendered, and win (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-override-request-response-parameters.html).
       if (rendered.statusOverride !== undefined) status = rendered.statusOverride;
       Object.assign(headers, rendered.headerOverrides);
     } catch (err) {

@@ -142,7 +142,7 @@ export interface StageInfo {
   hasCanary: boolean;
 }
 
-/** `$context` as API Gateway fills it for a REST API (AWS-FACTS.md, "Mapping templates"). */
+/** `$context` as API Gateway fills it for a REST API (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html). */
 export function contextVariables(inv: Invocation, stage: StageInfo): Record<string, unknown> {
   const headerValue = (name: string) => lookupParam(inv.request.header, name, true) ?? '';
   return {

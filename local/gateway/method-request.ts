@@ -38,7 +38,7 @@ export function validateMethodRequest(method: MethodModel, inv: Invocation): voi
     if (!validate) return;
     let body: unknown;
     try {
-      // An empty body is `{}` to API Gateway, as `$input.body` shows (AWS-FACTS.md).
+      // An empty body is `{}` to API Gateway, as `$input.body` shows (recorded on AWS: localstack/localstack#7916 and #12413).
       body = JSON.parse(inv.request.body === '' ? '{}' : inv.request.body);
     } catch {
       throw gatewayErrors.invalidBody('the body is not JSON');

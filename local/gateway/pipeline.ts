@@ -248,7 +248,7 @@ function integrationNote(
   let errorType = '';
   if (result.status >= 300 && integration.type === 'AWS') {
     try {
-      // DynamoDB's `__type` is `<namespace>#<ErrorName>` (AWS-FACTS: match the part after #).
+      // DynamoDB's `__type` is `<namespace>#<ErrorName>` (match the part after #: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).
       const type = (JSON.parse(result.body) as { __type?: unknown }).__type;
       if (typeof type === 'string') errorType = ` ${type.slice(type.indexOf('#') + 1)}`;
     } catch {

@@ -1,5 +1,5 @@
 /**
- * The checks `npm run smoke` runs: the HTTP contract of SPEC.md, black-box, one short request
+ * The checks `npm run smoke` runs: the HTTP contract of docs/http-api.md, black-box, one short request
  * sequence each. Every item a check writes lives under the run's random id prefix and is
  * registered for deletion before it is written, so a run cleans up even after failures.
  */

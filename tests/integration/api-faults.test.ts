@@ -1,6 +1,6 @@
 /**
  * DynamoDB failures through the packaged `local` stage: a stub HTTP server stands in for
- * DynamoDB and answers each error type; every one must reach the client as the status SPEC.md
+ * DynamoDB and answers each error type; every one must reach the client as the status docs/http-api.md
  * documents with a generic JSON body, and the stage keeps serving afterwards.
  */
 import http from 'node:http';

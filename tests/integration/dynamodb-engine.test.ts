@@ -228,7 +228,7 @@ describe.each(ENGINES)('%s engine', (engine) => {
     expect(missing.headers['content-type']).toMatch(/^application\/x-amz-json-1\.0/);
     expect(JSON.parse(missing.body).__type).toMatch(/#ResourceNotFoundException$/);
     // The body goes out untouched: a broken template reaches DynamoDB broken. AWS (and
-    // dynalite) answer 400 SerializationException; DynamoDB Local a 500 (README.md ("Embedded DynamoDB")).
+    // dynalite) answer 400 SerializationException; DynamoDB Local a 500 (docs/dynamodb-engines.md).
     const broken = await callDynamoDb(db.endpoint, 'GetItem', '{"TableName": ');
     const expected = BROKEN_JSON_ANSWER[engine];
     expect(broken.status).toBe(expected.status);

@@ -2,7 +2,7 @@
  * Throttling and quotas as the template declares them: a hand-written fixture with small limits
  * (tests/fixtures/gateway/throttling.json) served with an injected clock, so every case is exact
  * and nothing sleeps. Each row starts its own stage (fresh buckets and quota counters) and
- * replays requests at given clock times. Semantics: README.md, "Throttling and quotas".
+ * replays requests at given clock times. Semantics: docs/local-stage.md, "Throttling and quotas".
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -12,7 +12,8 @@ const serverErrorTemplate = loadVtl('server-error.response.vtl');
 
 const V = 'com.amazonaws.dynamodb.v20120810#';
 
-/** [case, __type, DynamoDB's message, status, our message] — types as AWS-FACTS.md records. */
+/** [case, __type, DynamoDB's message, status, our message] — types as DynamoDB documents them
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html). */
 const CLIENT_ERRORS: [string, string | undefined, string, number, string][] = [
   [
     'limit out of range (AWS, dynalite wording)',
