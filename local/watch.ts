@@ -66,14 +66,15 @@ export function watchForChanges(
   // file, rename it over the old one) it never reports that file again. A directory's own
   // watch reports every entry written, created or renamed into it.
   const watchedDirs = new Set<string>();
-  const watchTree = (dir: string) => {
+  /** `isNew`: a directory created after the start, whose files may predate its watcher. */
+  const watchTree = (dir: string, isNew = false) => {
     if (watchedDirs.has(dir)) return;
     let watcher: FSWatcher;
     try {
       watcher = watch(dir, (_event, name) => {
         if (!name) return;
         const file = path.join(dir, name.toString());
-        if (isDirectory(file)) watchTree(file);
+        if (isDirectory(file)) watchTree(file, true);
         else touched(file);
       });
     } catch {
@@ -83,7 +84,8 @@ export function watchForChanges(
     watchedDirs.add(dir);
     watchers.push(watcher);
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) watchTree(path.join(dir, entry.name));
+      if (entry.isDirectory()) watchTree(path.join(dir, entry.name), isNew);
+      else if (isNew) touched(path.join(dir, entry.name));
     }
   };
   for (const dir of targets.dirs) watchTree(dir);

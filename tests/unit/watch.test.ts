@@ -63,12 +63,15 @@ describe('watchForChanges', () => {
   it('sees files in nested and newly created directories, and single files by name', async () => {
     appendFileSync(path.join(dir, 'vtl', 'nested', 'b.vtl'), 'two\n');
     await until('a nested file', () => calls.some((c) => c.includes('vtl/nested/b.vtl')));
+    // A directory created later, with a file written at once (before its watcher can exist).
     mkdirSync(path.join(dir, 'vtl', 'later'));
-    // The new directory is watched once its creation is seen; write until a change registers.
-    await until('a file in a new directory', () => {
-      appendFileSync(path.join(dir, 'vtl', 'later', 'c.vtl'), 'x\n');
-      return calls.some((c) => c.includes('vtl/later/c.vtl'));
-    });
+    writeFileSync(path.join(dir, 'vtl', 'later', 'c.vtl'), 'x\n');
+    await until('a file in a new directory', () =>
+      calls.some((c) => c.includes('vtl/later/c.vtl')),
+    );
+    const seen = calls.length;
+    appendFileSync(path.join(dir, 'vtl', 'later', 'c.vtl'), 'y\n');
+    await until('a later save in the new directory', () => calls.length > seen);
     appendFileSync(path.join(dir, 'serverless.ts'), '// two\n');
     await until('serverless.ts', () => calls.some((c) => c.includes('serverless.ts')));
   });
