@@ -272,6 +272,11 @@ function canonical(value: unknown): unknown {
 const sameOutcome = (a: Outcome, b: Outcome): boolean =>
   JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
+if (!isJavaAvailable()) {
+  it.skip('engine differential: skipped, Java 17 is not installed (DynamoDB Local needs it; CI installs it)', () =>
+    undefined);
+}
+
 describeIfJava('engine differential: dynalite (through the adapter) vs DynamoDB Local', () => {
   const engines = new Map<DynamoDbEngineName, RunningDynamoDb>();
   beforeAll(async () => {
