@@ -4,6 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { UsageError } from '../lib/usage-error';
 
 type Row = Record<string, unknown>;
 
@@ -21,10 +22,21 @@ function markdown(rows: Row[]): string {
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
-  const files = readdirSync(__dirname)
+  const all = readdirSync(__dirname)
     .filter((f) => f.endsWith('.bench.ts'))
-    .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
     .sort();
+  const names = all.map((f) => f.replace(/\.bench\.ts$/, ''));
+  if (only.some((o) => o === '--help' || o === '-h')) {
+    console.log(
+      `Usage: npm run bench [-- <name> ...]\n\nRuns every bench, or those whose name contains one of the given words: ${names.join(', ')}.\nResults and how to read them: docs/benchmarks.md.`,
+    );
+    return;
+  }
+  const unknown = only.filter((o) => !names.some((n) => n.includes(o)));
+  if (unknown.length > 0) {
+    throw new UsageError(`No bench named ${unknown.join(', ')}: use one of ${names.join(', ')}`);
+  }
+  const files = all.filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
   for (const file of files) {
     const started = Date.now();
     const mod = (await import(path.join(__dirname, file))) as {
@@ -39,6 +51,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e);
+  console.error(e instanceof UsageError ? e.message : e);
   process.exitCode = 1;
 });

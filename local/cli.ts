@@ -4,6 +4,7 @@
  * serves `http://127.0.0.1:3000/local`. Flags and environment: docs/local-stage.md.
  */
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readStageEnv } from '../lib/stage-env';
@@ -81,6 +82,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be a whole number 0-65535, got ${portText}`);
   }
+  // Before packaging and starting DynamoDB, which take seconds: a taken port fails at once.
+  if (port !== 0) await assertPortFree(port);
   const trace = values['trace-json']
     ? (t: ExecutionTrace) => console.log(JSON.stringify(t))
     : values.trace
@@ -223,3 +226,20 @@ main().catch((err: unknown) => {
   console.error(`npm start failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
+
+/** Fails with what to do when another process listens on 127.0.0.1:`port`. */
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(
+              `port ${port} on 127.0.0.1 is in use (another npm start?): stop that process, or use --port <n> (0 = any free port)`,
+            )
+          : err,
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}

@@ -75,6 +75,11 @@ const KEY_LIMIT = { id: 2048, range: 1024 };
 const ITEM_LIMIT = 400 * 1024;
 /** Nesting DynamoDB accepts: 32 levels, the attribute itself at level 1. */
 const MAX_DEPTH = 32;
+/**
+ * What one Query reads before it stops with a LastEvaluatedKey
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html).
+ */
+const QUERY_PAGE_BYTES = 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // Paths
@@ -392,7 +397,16 @@ class CaseRunner {
     let page = this.checkPage(checkShape(answer, [200]), answer, idText);
     let offset = 0;
     for (;;) {
-      const want = expected.slice(offset, offset + limit);
+      let want = expected.slice(offset, offset + limit);
+      // A Query reads at most 1 MB of items, then stops with a LastEvaluatedKey: a page of big
+      // items can be shorter than `limit`, and then carries a nextToken. Accept a short page only
+      // where the items it holds and the next one are big enough for that limit to bite.
+      if (page.items.length < want.length && page.items.length > 0 && page.nextToken) {
+        const bytes = want
+          .slice(0, page.items.length + 1)
+          .reduce((sum, item) => sum + Buffer.byteLength(JSON.stringify(item)), 0);
+        if (bytes >= QUERY_PAGE_BYTES / 2) want = want.slice(0, page.items.length);
+      }
       if (page.items.length !== want.length) {
         fail(`page at ${offset}: expected ${want.length} items of ${expected.length}`, answer);
       }
