@@ -41,8 +41,18 @@ export function toAttributeValue(value: unknown, at = '$'): AttributeValue {
 
 export function toTypedItem(item: Record<string, unknown>, at = '$'): TypedItem {
   return Object.fromEntries(
-    Object.entries(item).map(([key, value]) => [key, toAttributeValue(value, `${at}.${key}`)]),
+    Object.entries(item).map(([key, value]) => [
+      attributeName(key, at),
+      toAttributeValue(value, `${at}.${key}`),
+    ]),
   );
+}
+
+/** DynamoDB refuses an empty attribute name at any depth; say where it is before it does. */
+function attributeName(name: string, at: string): string {
+  if (name === '')
+    throw new ItemFormatError(`${at}: an attribute name is empty (DynamoDB refuses it)`);
+  return name;
 }
 
 const TYPE_TAGS = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
@@ -90,7 +100,10 @@ export function fromDynamoDbJsonItem(item: unknown, at: string): TypedItem {
     throw new ItemFormatError(`${at}: expected an object of attributes`);
   }
   return Object.fromEntries(
-    Object.entries(item).map(([name, value]) => [name, fromDynamoDbJson(value, `${at}.${name}`)]),
+    Object.entries(item).map(([name, value]) => [
+      attributeName(name, at),
+      fromDynamoDbJson(value, `${at}.${name}`),
+    ]),
   );
 }
 

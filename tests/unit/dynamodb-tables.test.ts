@@ -43,6 +43,9 @@ describe('plain JSON to DynamoDB types', () => {
       '$.meta.list[1]: a undefined is not a JSON value',
     );
     expect(() => toTypedItem({ n: Number.NaN })).toThrow('$.n: NaN is not a JSON number');
+    expect(() => toTypedItem({ id: 'x', meta: { '': 1 } })).toThrow(
+      '$.meta: an attribute name is empty (DynamoDB refuses it)',
+    );
   });
 });
 
