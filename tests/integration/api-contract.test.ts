@@ -94,11 +94,6 @@ function keyPacer(): () => Promise<void> {
 const hasTestKey = (headers: Record<string, string> = {}) =>
   Object.entries(headers).some(([k, v]) => k.toLowerCase() === 'x-api-key' && v === TEST_API_KEY);
 
-if (!TEST_ENGINES.includes('dynamodb-local')) {
-  it.skip('HTTP contract on dynamodb-local: skipped, Java 17 is not installed (CI installs it)', () =>
-    undefined);
-}
-
 describe.each(TEST_ENGINES)('HTTP contract (local stage on %s)', (engine) => {
   let stage: RunningLocalStage;
   let url: string;

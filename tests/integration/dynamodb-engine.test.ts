@@ -33,11 +33,6 @@ const ENGINES: DynamoDbEngineName[] = isJavaAvailable()
   ? ['dynalite', 'dynamodb-local']
   : ['dynalite'];
 
-if (!isJavaAvailable()) {
-  it.skip('dynamodb-local engine: skipped, Java 17 is not installed (CI installs it)', () =>
-    undefined);
-}
-
 const tempDirs: string[] = [];
 function tempDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dynamodb-engine-test-'));
