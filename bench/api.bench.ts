@@ -9,6 +9,7 @@
  *   npm run bench -- api    (BENCH_ROUNDS=3 rounds of BENCH_DURATION_S=3 s per case)
  *   BENCH_PROFILE=local-stage npm run bench -- api   (CPU profile in .local-data/profiles/)
  */
+import { toTypedItem } from '../lib/items';
 import { callDynamoDb } from '../local/dynamodb/client';
 import { dynamoHeaders } from './processes/dynamo-wire';
 import type { BigPutSpec, LoadResult, LoadSpec } from './processes/load-generator';
@@ -139,9 +140,7 @@ export default async function bench(): Promise<BenchRow[]> {
       Item: {
         id: { S: PUT_ID },
         range: { S: 'item' },
-        ...Object.fromEntries(
-          Object.entries(PUT_BODY).map(([name, value]) => [name, typed(value)]),
-        ),
+        ...toTypedItem(PUT_BODY),
       },
       ReturnValues: 'ALL_OLD',
     };
@@ -270,18 +269,6 @@ export default async function bench(): Promise<BenchRow[]> {
     // The local stage first (its profile, if any, is written on exit), the engine last.
     for (const child of processes.reverse()) await child.stop();
   }
-}
-
-/** Plain JSON → DynamoDB JSON, as the PUT template stores it (only the types PUT_BODY uses). */
-function typed(value: unknown): Record<string, unknown> {
-  if (value === null) return { NULL: true };
-  if (typeof value === 'string') return { S: value };
-  if (typeof value === 'number') return { N: String(value) };
-  if (typeof value === 'boolean') return { BOOL: value };
-  if (Array.isArray(value)) return { L: value.map(typed) };
-  return {
-    M: Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, typed(v)])),
-  };
 }
 
 if (require.main === module) {
