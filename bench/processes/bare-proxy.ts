@@ -4,8 +4,7 @@
  * untouched: no routing, no templates, no conversion.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { argsOf, serveParent } from './child';
+import { argsOf, serveHttpToParent } from './child';
 import { postToDynamo } from './dynamo-wire';
 
 const { dynamoEndpoint, query } = argsOf<{ dynamoEndpoint: string; query: object }>();
@@ -29,11 +28,4 @@ const server = http.createServer((req, res) => {
     );
   });
 });
-server.keepAliveTimeout = 5_000;
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  serveParent({ url: `http://127.0.0.1:${port}` }, {}, async () => {
-    server.closeAllConnections();
-    server.close();
-  });
-});
+serveHttpToParent(server);

@@ -3,6 +3,9 @@
  * needs (a URL, a port), then answer the parent's commands. Every child answers `rss` (its
  * resident memory), `cpu` (CPU µs used so far) and `stop` (exit, so that `--cpu-prof` writes its profile).
  */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 export type Command = (args: unknown) => Promise<unknown> | unknown;
 
 export interface Request {
@@ -46,6 +49,21 @@ export function serveParent(
   // The parent died: do not linger as an orphan holding a port.
   process.on('disconnect', () => process.exit(0));
   send({ ready });
+}
+
+/**
+ * Serves `server` on a free loopback port (keep-alive 5 s), announces its URL to the parent,
+ * and closes it, connections included, when the parent says stop.
+ */
+export function serveHttpToParent(server: Server): void {
+  server.keepAliveTimeout = 5_000;
+  server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as AddressInfo;
+    serveParent({ url: `http://127.0.0.1:${port}` }, {}, async () => {
+      server.closeAllConnections();
+      server.close();
+    });
+  });
 }
 
 /** Reads the JSON argument the parent passed on the command line. */

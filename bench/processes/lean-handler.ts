@@ -4,8 +4,7 @@
  * `{"id", "items", "nextToken"?}`. What a gateway process could reach with no generality.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { argsOf, serveParent } from './child';
+import { argsOf, serveHttpToParent } from './child';
 import { postToDynamo } from './dynamo-wire';
 
 const PAGE = 25;
@@ -68,11 +67,4 @@ const server = http.createServer((req, res) => {
     () => answer(res, 502, { message: 'Bad gateway' }),
   );
 });
-server.keepAliveTimeout = 5_000;
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  serveParent({ url: `http://127.0.0.1:${port}` }, {}, async () => {
-    server.closeAllConnections();
-    server.close();
-  });
-});
+serveHttpToParent(server);
